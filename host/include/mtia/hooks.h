@@ -1,0 +1,139 @@
+// mtia/hooks.h — PyTorch's MTIA hooks seam, reached through a plugin.
+//
+// MTIAHooksInterface has the methods of at::MTIAHooksInterface with the same
+// defaults: constructed on its own it is the "no backend" stub, whose hooks
+// throw mtia::Error("Cannot execute f() without MTIA backend.") — followed,
+// when the host knows it, by why there is no backend. PyObject* results are
+// nlohmann::json; the Python OOM observer is a C++ callable.
+//
+// getMTIAHooks() loads the plugin named by MTIA_PLUGIN_PATH once, on first
+// use, and returns its adapter; without a (loadable) plugin it returns the stub.
+#pragma once
+
+#include <mtia/types.h>
+
+#include <nlohmann/json.hpp>
+
+#include <cstddef>
+#include <cstdint>
+#include <optional>
+#include <string>
+
+namespace mtia {
+
+inline constexpr const char* MTIA_HELP =
+    "The MTIA backend requires MTIA extension for PyTorch;"
+    "this error has occurred because you are trying "
+    "to use some MTIA's functionality without MTIA extension included.";
+
+struct PluginInfo;
+
+// The part of PyTorch's AcceleratorHooksInterface that the MTIA seam overrides.
+struct AcceleratorHooksInterface {
+  virtual ~AcceleratorHooksInterface() = default;
+  virtual bool isAvailable() const = 0;
+  virtual void init() const = 0;
+  virtual DeviceIndex deviceCount() const = 0;
+  virtual bool hasPrimaryContext(DeviceIndex device_index) const = 0;
+  virtual void setCurrentDevice(DeviceIndex device) const = 0;
+  virtual DeviceIndex getCurrentDevice() const = 0;
+  virtual DeviceIndex exchangeDevice(DeviceIndex device) const = 0;
+  virtual DeviceIndex maybeExchangeDevice(DeviceIndex device) const = 0;
+  virtual bool isPinnedPtr(const void* data) const = 0;
+  virtual Allocator* getPinnedMemoryAllocator() const = 0;
+};
+
+struct MTIAHooksInterface : AcceleratorHooksInterface {
+  // The stub. `reason`, when given, is appended to every "Cannot execute"
+  // message (e.g. why the plugin could not be loaded).
+  MTIAHooksInterface() = default;
+  explicit MTIAHooksInterface(std::string reason) : reason_(std::move(reason)) {}
+  ~MTIAHooksInterface() override = default;
+
+  // Why this object has no backend ("" for the plain stub or a real backend).
+  const std::string& unavailableReason() const noexcept { return reason_; }
+
+  void init() const override {}
+  virtual bool hasMTIA() const { return false; }
+  DeviceIndex deviceCount() const override { return 0; }
+  virtual void deviceSynchronize(DeviceIndex /*device_index*/) const { fail("deviceSynchronize"); }
+  virtual std::string showConfig() const { fail("showConfig"); }
+  bool hasPrimaryContext(DeviceIndex /*device_index*/) const override { return false; }
+  void setCurrentDevice(DeviceIndex /*device*/) const override { fail("setCurrentDevice"); }
+  DeviceIndex getCurrentDevice() const override { fail("getCurrentDevice"); }
+  DeviceIndex exchangeDevice(DeviceIndex /*device*/) const override { fail("exchangeDevice"); }
+  DeviceIndex maybeExchangeDevice(DeviceIndex /*device*/) const override {
+    fail("maybeExchangeDevice");
+  }
+  virtual Stream getCurrentStream(DeviceIndex /*device*/) const { fail("getCurrentStream"); }
+  virtual int64_t getCurrentRawStream(DeviceIndex /*device*/) const {
+    fail("getCurrentRawStream");
+  }
+  virtual Stream getDefaultStream(DeviceIndex /*device*/) const { fail("getDefaultStream"); }
+  virtual void setCurrentStream(const Stream& /*stream*/) const { fail("setCurrentStream"); }
+  bool isPinnedPtr(const void* /*data*/) const override { return false; }
+  Allocator* getPinnedMemoryAllocator() const override { fail("getPinnedMemoryAllocator"); }
+  virtual nlohmann::json memoryStats(DeviceIndex /*device*/) const { fail("memoryStats"); }
+  virtual nlohmann::json getDeviceCapability(DeviceIndex /*device*/) const {
+    fail("getDeviceCapability");
+  }
+  virtual nlohmann::json getDeviceProperties(DeviceIndex /*device*/) const {
+    fail("getDeviceProperties");
+  }
+  virtual void emptyCache() const { fail("emptyCache"); }
+  virtual void recordMemoryHistory(const std::optional<std::string>& /*enabled*/,
+                                   const std::string& /*stacks*/,
+                                   size_t /*max_entries*/) const {
+    fail("recordMemoryHistory");
+  }
+  virtual nlohmann::json memorySnapshot(const std::optional<std::string>& /*local_path*/) const {
+    fail("memorySnapshot");
+  }
+  virtual DeviceIndex getDeviceCount() const { fail("getDeviceCount"); }
+  virtual void resetPeakMemoryStats(DeviceIndex /*device*/) const {
+    fail("resetPeakMemoryStats");
+  }
+  virtual void attachOutOfMemoryObserver(OutOfMemoryObserver /*observer*/) const {
+    fail("attachOutOfMemoryObserver");
+  }
+  // PyTorch: isMTIAHooksBuilt() && deviceCount() > 0. The stub: false.
+  bool isAvailable() const override { return false; }
+
+  /* MTIAGraph related APIs */
+  virtual int64_t mtiagraphCreate(bool /*keep_graph*/ = false) const { fail("mtiagraphCreate"); }
+  virtual void mtiagraphDestroy(int64_t /*handle*/) const { fail("mtiagraphDestroy"); }
+  virtual void mtiagraphCaptureBegin(int64_t /*handle*/, MempoolId_t /*pool*/) const {
+    fail("mtiagraphCaptureBegin");
+  }
+  virtual void mtiagraphCaptureEnd(int64_t /*handle*/) const { fail("mtiagraphCaptureEnd"); }
+  virtual void mtiagraphInstantiate(int64_t /*handle*/) const { fail("mtiagraphInstantiate"); }
+  virtual void mtiagraphReplay(int64_t /*handle*/) const { fail("mtiagraphReplay"); }
+  virtual void mtiagraphReset(int64_t /*handle*/) const { fail("mtiagraphReset"); }
+  virtual MempoolId_t mtiagraphPool(int64_t /*handle*/) const { fail("mtiagraphPool"); }
+
+  /* Beyond the seed: host-side access to the plugin. */
+
+  // Creates a stream through the "mtia.streams/1" extension.
+  virtual Stream createStream(DeviceIndex /*device*/ = -1, int32_t /*priority*/ = 0) const {
+    fail("createStream");
+  }
+  // The plugin's extension table for a versioned id, or nullptr.
+  virtual const void* getExtension(const char* /*id*/) const { return nullptr; }
+  // What was loaded; nullptr for the stub.
+  virtual const PluginInfo* pluginInfo() const { return nullptr; }
+
+ protected:
+  // Throws mtia::Error("Cannot execute <func>() without MTIA backend.[ <reason>]").
+  [[noreturn]] void fail(const char* func) const;
+
+ private:
+  std::string reason_;
+};
+
+// The process-wide hooks: loads MTIA_PLUGIN_PATH once (thread-safe); later
+// calls are a single atomic load. Never unloaded.
+const MTIAHooksInterface& getMTIAHooks();
+// True when getMTIAHooks() is backed by a loaded plugin (loads on first use).
+bool isMTIAHooksBuilt();
+
+}  // namespace mtia

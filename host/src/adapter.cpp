@@ -1,0 +1,370 @@
+#include "adapter.h"
+
+#include "compiler.h"
+#include "log.h"
+
+#include <mtia/errors.h>
+
+#include <cstring>
+#include <limits>
+#include <utility>
+
+namespace mtia::detail {
+
+namespace {
+
+constexpr uint32_t kMaxDeviceIndex = std::numeric_limits<DeviceIndex>::max();
+
+// A host sink collecting text into a std::string; never throws into the plugin.
+struct StringSink {
+  std::string text;
+  bool overflow = false;
+  mtia_sink_t sink{this, &StringSink::write};
+
+  static void write(void* self, const char* data, size_t size) {
+    auto* s = static_cast<StringSink*>(self);
+    try {
+      s->text.append(data, size);
+    } catch (...) {
+      s->overflow = true;
+    }
+  }
+};
+
+void oomTrampoline(void* user_data, int32_t device, uint64_t requested, uint64_t total,
+                   uint64_t free_bytes) noexcept {
+  try {
+    (*static_cast<OutOfMemoryObserver*>(user_data))(device, requested, total, free_bytes);
+  } catch (const std::exception& e) {
+    logger().error("an out-of-memory observer threw: {}", e.what());
+  } catch (...) {
+    logger().error("an out-of-memory observer threw a non-standard exception");
+  }
+}
+
+}  // namespace
+
+// The pinned host allocator, backed by the plugin's pinned_alloc/pinned_free.
+class PluginHooks::PinnedAllocator final : public Allocator {
+ public:
+  explicit PinnedAllocator(const PluginHooks& hooks) : hooks_(hooks) {}
+  DataPtr allocate(std::size_t n) override {
+    void* ptr = nullptr;
+    if (hooks_.api_.pinned_alloc(n, &ptr) != MTIA_STATUS_OK) {
+      hooks_.raiseLastError("getPinnedMemoryAllocator()->allocate");
+    }
+    return DataPtr(ptr, const_cast<PinnedAllocator*>(this), &PinnedAllocator::release);
+  }
+
+ private:
+  static void release(void* self, void* ptr) noexcept {
+    const PluginHooks& hooks = static_cast<PinnedAllocator*>(self)->hooks_;
+    if (hooks.api_.pinned_free(ptr) != MTIA_STATUS_OK) {
+      const char* message = nullptr;
+      hooks.api_.get_last_error(&message);
+      try {
+        logger().error("pinned_free failed in MTIA plugin '{}': {}", hooks.info_.name,
+                       message != nullptr ? message : "(no message)");
+      } catch (...) {
+      }
+    }
+  }
+  const PluginHooks& hooks_;
+};
+
+PluginHooks::PluginHooks(const mtia_plugin_api_t& table, PluginInfo info)
+    : api_(table), info_(std::move(info)) {
+  if (api_.get_extension != nullptr) {
+    const auto* ext =
+        static_cast<const mtia_streams_ext_v1_t*>(api_.get_extension(MTIA_EXT_STREAMS_V1));
+    if (ext != nullptr && ext->struct_size >= sizeof(mtia_streams_ext_v1_t)) streams_ext_ = ext;
+  }
+  if (api_.pinned_alloc != nullptr && api_.pinned_free != nullptr) {
+    pinned_allocator_ = std::make_unique<PinnedAllocator>(*this);
+  }
+}
+
+PluginHooks::~PluginHooks() = default;
+
+// ---- errors ---------------------------------------------------------------
+
+void PluginHooks::raise(const char* hook, int32_t code, const std::string& message) const {
+  throw PluginError(hook, info_.name, code, message);
+}
+
+void PluginHooks::raiseLastError(const char* hook) const {
+  const char* message = nullptr;
+  int32_t code = api_.get_last_error(&message);
+  std::string text = message != nullptr && *message != '\0' ? message : "";
+  if (code == MTIA_STATUS_OK) {
+    code = MTIA_STATUS_INTERNAL;
+    text = "the plugin reported a failure but set no error";
+  } else if (text.empty()) {
+    text = "the plugin gave no message";
+  }
+  raise(hook, code, text);
+}
+
+void PluginHooks::absent(const char* hook, const char* slot) const {
+  raise(hook, MTIA_STATUS_NOT_SUPPORTED,
+        std::string("the plugin does not implement this hook (slot '") + slot +
+            "' of plugin ABI 1.0 is absent)");
+}
+
+DeviceIndex PluginHooks::toDeviceIndex(const char* hook, int32_t value) const {
+  if (MTIA_LIKELY(static_cast<uint32_t>(value) <= kMaxDeviceIndex)) {
+    return static_cast<DeviceIndex>(value);
+  }
+  if (value < 0) raiseLastError(hook);
+  raise(hook, MTIA_STATUS_INTERNAL,
+        "the plugin returned device index " + std::to_string(value) +
+            ", beyond the largest DeviceIndex (" + std::to_string(kMaxDeviceIndex) + ")");
+}
+
+Stream PluginHooks::toStream(const char* hook, mtia_stream_t s) const {
+  if (MTIA_LIKELY(static_cast<uint32_t>(s.device_index) <= kMaxDeviceIndex)) {
+    return Stream(s.stream_id, Device(DeviceType::MTIA, static_cast<DeviceIndex>(s.device_index)));
+  }
+  toDeviceIndex(hook, s.device_index);  // throws
+  raise(hook, MTIA_STATUS_INTERNAL, "unreachable");
+}
+
+nlohmann::json PluginHooks::parseJson(const char* hook, const std::string& text) const {
+  try {
+    nlohmann::json value = nlohmann::json::parse(text);
+    if (!value.is_object()) {
+      raise(hook, MTIA_STATUS_INTERNAL,
+            std::string("the plugin returned JSON that is not an object (a ") + value.type_name() +
+                ")");
+    }
+    return value;
+  } catch (const nlohmann::json::parse_error& e) {
+    raise(hook, MTIA_STATUS_INTERNAL, std::string("the plugin returned malformed JSON: ") + e.what());
+  }
+}
+
+nlohmann::json PluginHooks::callJson(const char* hook, const char* slot,
+                                     mtia_status_t (*fn)(int32_t, const mtia_sink_t*),
+                                     int32_t device) const {
+  if (fn == nullptr) absent(hook, slot);
+  StringSink out;
+  check(hook, fn(device, &out.sink));
+  if (out.overflow) raise(hook, MTIA_STATUS_OUT_OF_MEMORY, "the host ran out of memory reading the result");
+  return parseJson(hook, out.text);
+}
+
+// ---- device group ---------------------------------------------------------
+
+// The slot's function pointer, or the absent-slot PluginError for `hook`.
+#define MTIA_SLOT(hook, slot) (api_.slot != nullptr ? api_.slot : (absent(hook, #slot), api_.slot))
+
+void PluginHooks::init() const {
+  if (api_.lazy_init != nullptr) check("init", api_.lazy_init());
+}
+
+bool PluginHooks::hasMTIA() const { return api_.has_mtia == nullptr || api_.has_mtia(); }
+
+DeviceIndex PluginHooks::deviceCount() const {
+  return toDeviceIndex("deviceCount", api_.device_count());
+}
+
+DeviceIndex PluginHooks::getDeviceCount() const {
+  return toDeviceIndex("getDeviceCount", api_.device_count());
+}
+
+bool PluginHooks::isAvailable() const {
+  if (api_.is_available != nullptr && !api_.is_available()) return false;
+  return deviceCount() > 0;
+}
+
+void PluginHooks::deviceSynchronize(DeviceIndex device_index) const {
+  check("deviceSynchronize", MTIA_SLOT("deviceSynchronize", device_synchronize)(device_index));
+}
+
+std::string PluginHooks::showConfig() const {
+  auto fn = MTIA_SLOT("showConfig", show_config);
+  StringSink out;
+  check("showConfig", fn(&out.sink));
+  return parseJson("showConfig", out.text).dump(2);
+}
+
+bool PluginHooks::hasPrimaryContext(DeviceIndex device_index) const {
+  const int32_t r = MTIA_SLOT("hasPrimaryContext", has_primary_context)(device_index);
+  if (r < 0) raiseLastError("hasPrimaryContext");
+  return r != 0;
+}
+
+void PluginHooks::setCurrentDevice(DeviceIndex device) const {
+  check("setCurrentDevice", api_.set_current_device(device));
+}
+
+DeviceIndex PluginHooks::getCurrentDevice() const {
+  return toDeviceIndex("getCurrentDevice", api_.get_current_device());
+}
+
+DeviceIndex PluginHooks::exchangeDevice(DeviceIndex device) const {
+  return toDeviceIndex("exchangeDevice", MTIA_SLOT("exchangeDevice", exchange_device)(device));
+}
+
+DeviceIndex PluginHooks::maybeExchangeDevice(DeviceIndex device) const {
+  return toDeviceIndex("maybeExchangeDevice",
+                       MTIA_SLOT("maybeExchangeDevice", maybe_exchange_device)(device));
+}
+
+// ---- stream group ---------------------------------------------------------
+
+Stream PluginHooks::getCurrentStream(DeviceIndex device) const {
+  return toStream("getCurrentStream", MTIA_SLOT("getCurrentStream", get_current_stream)(device));
+}
+
+int64_t PluginHooks::getCurrentRawStream(DeviceIndex device) const {
+  const int64_t raw = MTIA_SLOT("getCurrentRawStream", get_current_raw_stream)(device);
+  if (MTIA_LIKELY(raw >= 0)) return raw;
+  raiseLastError("getCurrentRawStream");
+}
+
+Stream PluginHooks::getDefaultStream(DeviceIndex device) const {
+  return toStream("getDefaultStream", MTIA_SLOT("getDefaultStream", get_default_stream)(device));
+}
+
+void PluginHooks::setCurrentStream(const Stream& stream) const {
+  if (stream.device_type() != DeviceType::MTIA) {
+    raise("setCurrentStream", MTIA_STATUS_INVALID_ARGUMENT,
+          "the stream's device type is " + std::to_string(static_cast<int>(stream.device_type())) +
+              ", not MTIA (19)");
+  }
+  const mtia_stream_t s{stream.id(), stream.device_index(), MTIA_DEVICE_TYPE_MTIA};
+  check("setCurrentStream", MTIA_SLOT("setCurrentStream", set_current_stream)(s));
+}
+
+Stream PluginHooks::createStream(DeviceIndex device, int32_t priority) const {
+  if (streams_ext_ == nullptr) {
+    raise("createStream", MTIA_STATUS_NOT_SUPPORTED,
+          "the plugin does not provide the '" MTIA_EXT_STREAMS_V1 "' extension");
+  }
+  mtia_stream_t s{};
+  check("createStream", streams_ext_->create_stream(device, priority, &s));
+  return toStream("createStream", s);
+}
+
+const void* PluginHooks::getExtension(const char* id) const {
+  if (api_.get_extension == nullptr || id == nullptr) return nullptr;
+  return api_.get_extension(id);
+}
+
+// ---- memory group ---------------------------------------------------------
+
+bool PluginHooks::isPinnedPtr(const void* data) const {
+  return MTIA_SLOT("isPinnedPtr", is_pinned_ptr)(data);
+}
+
+Allocator* PluginHooks::getPinnedMemoryAllocator() const {
+  if (pinned_allocator_ == nullptr) {
+    absent("getPinnedMemoryAllocator", api_.pinned_alloc == nullptr ? "pinned_alloc" : "pinned_free");
+  }
+  return pinned_allocator_.get();
+}
+
+nlohmann::json PluginHooks::memoryStats(DeviceIndex device) const {
+  nlohmann::json stats = callJson("memoryStats", "memory_stats", api_.memory_stats, device);
+  const auto dram = stats.find("dram");
+  if (dram == stats.end() || !dram->is_object() || !dram->contains("allocated_bytes") ||
+      !dram->contains("peak_bytes")) {
+    raise("memoryStats", MTIA_STATUS_INTERNAL,
+          "the plugin's memory stats lack a \"dram\" object with \"allocated_bytes\" and "
+          "\"peak_bytes\": " + stats.dump());
+  }
+  return stats;
+}
+
+nlohmann::json PluginHooks::getDeviceCapability(DeviceIndex device) const {
+  nlohmann::json cap =
+      callJson("getDeviceCapability", "get_device_capability", api_.get_device_capability, device);
+  if (!cap.contains("major") || !cap["major"].is_number_integer() || !cap.contains("minor") ||
+      !cap["minor"].is_number_integer()) {
+    raise("getDeviceCapability", MTIA_STATUS_INTERNAL,
+          "the plugin's device capability lacks integer \"major\" and \"minor\": " + cap.dump());
+  }
+  return cap;
+}
+
+nlohmann::json PluginHooks::getDeviceProperties(DeviceIndex device) const {
+  return callJson("getDeviceProperties", "get_device_properties", api_.get_device_properties,
+                  device);
+}
+
+void PluginHooks::emptyCache() const {
+  check("emptyCache", MTIA_SLOT("emptyCache", empty_cache)());
+}
+
+void PluginHooks::recordMemoryHistory(const std::optional<std::string>& enabled,
+                                      const std::string& stacks, size_t max_entries) const {
+  auto fn = MTIA_SLOT("recordMemoryHistory", record_memory_history);
+  check("recordMemoryHistory",
+        fn(enabled ? enabled->c_str() : nullptr, stacks.c_str(), static_cast<uint64_t>(max_entries)));
+}
+
+nlohmann::json PluginHooks::memorySnapshot(const std::optional<std::string>& local_path) const {
+  auto fn = MTIA_SLOT("memorySnapshot", memory_snapshot);
+  StringSink out;
+  check("memorySnapshot", fn(local_path ? local_path->c_str() : nullptr, &out.sink));
+  return parseJson("memorySnapshot", out.text);
+}
+
+void PluginHooks::resetPeakMemoryStats(DeviceIndex device) const {
+  check("resetPeakMemoryStats", MTIA_SLOT("resetPeakMemoryStats", reset_peak_memory_stats)(device));
+}
+
+void PluginHooks::attachOutOfMemoryObserver(OutOfMemoryObserver observer) const {
+  auto fn = MTIA_SLOT("attachOutOfMemoryObserver", attach_oom_observer);
+  if (!observer) {
+    raise("attachOutOfMemoryObserver", MTIA_STATUS_INVALID_ARGUMENT, "the observer is empty");
+  }
+  std::lock_guard<std::mutex> lock(observers_mutex_);
+  observers_.push_back(std::move(observer));
+  if (fn(&oomTrampoline, &observers_.back()) != MTIA_STATUS_OK) {
+    observers_.pop_back();
+    raiseLastError("attachOutOfMemoryObserver");
+  }
+}
+
+// ---- graph group ----------------------------------------------------------
+
+int64_t PluginHooks::mtiagraphCreate(bool keep_graph) const {
+  int64_t handle = -1;
+  check("mtiagraphCreate", MTIA_SLOT("mtiagraphCreate", graph_create)(keep_graph, &handle));
+  return handle;
+}
+
+void PluginHooks::mtiagraphDestroy(int64_t handle) const {
+  check("mtiagraphDestroy", MTIA_SLOT("mtiagraphDestroy", graph_destroy)(handle));
+}
+
+void PluginHooks::mtiagraphCaptureBegin(int64_t handle, MempoolId_t pool) const {
+  check("mtiagraphCaptureBegin", MTIA_SLOT("mtiagraphCaptureBegin", graph_capture_begin)(
+                                     handle, mtia_mempool_id_t{pool.first, pool.second}));
+}
+
+void PluginHooks::mtiagraphCaptureEnd(int64_t handle) const {
+  check("mtiagraphCaptureEnd", MTIA_SLOT("mtiagraphCaptureEnd", graph_capture_end)(handle));
+}
+
+void PluginHooks::mtiagraphInstantiate(int64_t handle) const {
+  check("mtiagraphInstantiate", MTIA_SLOT("mtiagraphInstantiate", graph_instantiate)(handle));
+}
+
+void PluginHooks::mtiagraphReplay(int64_t handle) const {
+  check("mtiagraphReplay", MTIA_SLOT("mtiagraphReplay", graph_replay)(handle));
+}
+
+void PluginHooks::mtiagraphReset(int64_t handle) const {
+  check("mtiagraphReset", MTIA_SLOT("mtiagraphReset", graph_reset)(handle));
+}
+
+MempoolId_t PluginHooks::mtiagraphPool(int64_t handle) const {
+  mtia_mempool_id_t pool{0, 0};
+  check("mtiagraphPool", MTIA_SLOT("mtiagraphPool", graph_pool)(handle, &pool));
+  return {pool.first, pool.second};
+}
+
+}  // namespace mtia::detail

@@ -1,0 +1,92 @@
+// adapter.h — binds a validated plugin table to MTIAHooksInterface.
+//
+// Each hook is one indirect call through the host's copy of the table. Hot
+// getters take their result from registers and only look at the plugin's
+// last error when the result signals failure. An absent optional slot throws
+// PluginError naming the hook and the slot.
+#pragma once
+
+#include <mtia/hooks.h>
+#include <mtia/loader.h>
+#include <mtia/plugin_abi.h>
+
+#include <list>
+#include <memory>
+#include <mutex>
+#include <string>
+
+namespace mtia::detail {
+
+class PluginHooks final : public MTIAHooksInterface {
+ public:
+  PluginHooks(const mtia_plugin_api_t& table, PluginInfo info);
+  ~PluginHooks() override;
+
+  void init() const override;
+  bool hasMTIA() const override;
+  DeviceIndex deviceCount() const override;
+  void deviceSynchronize(DeviceIndex device_index) const override;
+  std::string showConfig() const override;
+  bool hasPrimaryContext(DeviceIndex device_index) const override;
+  void setCurrentDevice(DeviceIndex device) const override;
+  DeviceIndex getCurrentDevice() const override;
+  DeviceIndex exchangeDevice(DeviceIndex device) const override;
+  DeviceIndex maybeExchangeDevice(DeviceIndex device) const override;
+  Stream getCurrentStream(DeviceIndex device) const override;
+  int64_t getCurrentRawStream(DeviceIndex device) const override;
+  Stream getDefaultStream(DeviceIndex device) const override;
+  void setCurrentStream(const Stream& stream) const override;
+  bool isPinnedPtr(const void* data) const override;
+  Allocator* getPinnedMemoryAllocator() const override;
+  nlohmann::json memoryStats(DeviceIndex device) const override;
+  nlohmann::json getDeviceCapability(DeviceIndex device) const override;
+  nlohmann::json getDeviceProperties(DeviceIndex device) const override;
+  void emptyCache() const override;
+  void recordMemoryHistory(const std::optional<std::string>& enabled, const std::string& stacks,
+                           size_t max_entries) const override;
+  nlohmann::json memorySnapshot(const std::optional<std::string>& local_path) const override;
+  DeviceIndex getDeviceCount() const override;
+  void resetPeakMemoryStats(DeviceIndex device) const override;
+  void attachOutOfMemoryObserver(OutOfMemoryObserver observer) const override;
+  bool isAvailable() const override;
+
+  int64_t mtiagraphCreate(bool keep_graph = false) const override;
+  void mtiagraphDestroy(int64_t handle) const override;
+  void mtiagraphCaptureBegin(int64_t handle, MempoolId_t pool) const override;
+  void mtiagraphCaptureEnd(int64_t handle) const override;
+  void mtiagraphInstantiate(int64_t handle) const override;
+  void mtiagraphReplay(int64_t handle) const override;
+  void mtiagraphReset(int64_t handle) const override;
+  MempoolId_t mtiagraphPool(int64_t handle) const override;
+
+  Stream createStream(DeviceIndex device = -1, int32_t priority = 0) const override;
+  const void* getExtension(const char* id) const override;
+  const PluginInfo* pluginInfo() const override { return &info_; }
+
+  // Throws PluginError for `hook` with the plugin's last error.
+  [[noreturn]] void raiseLastError(const char* hook) const;
+  // Throws PluginError for `hook` with a host-detected problem.
+  [[noreturn]] void raise(const char* hook, int32_t code, const std::string& message) const;
+
+ private:
+  class PinnedAllocator;
+
+  void check(const char* hook, mtia_status_t status) const {
+    if (status != MTIA_STATUS_OK) raiseLastError(hook);
+  }
+  DeviceIndex toDeviceIndex(const char* hook, int32_t value) const;
+  Stream toStream(const char* hook, mtia_stream_t s) const;
+  nlohmann::json callJson(const char* hook, const char* slot,
+                          mtia_status_t (*fn)(int32_t, const mtia_sink_t*), int32_t device) const;
+  nlohmann::json parseJson(const char* hook, const std::string& text) const;
+  [[noreturn]] void absent(const char* hook, const char* slot) const;
+
+  const mtia_plugin_api_t api_;  // the host's copy: absent slots are NULL
+  const PluginInfo info_;
+  const mtia_streams_ext_v1_t* streams_ext_ = nullptr;
+  std::unique_ptr<PinnedAllocator> pinned_allocator_;
+  mutable std::mutex observers_mutex_;
+  mutable std::list<OutOfMemoryObserver> observers_;  // stable addresses: user_data
+};
+
+}  // namespace mtia::detail

@@ -1,0 +1,70 @@
+// stub.cpp — the "no backend" behaviour and the host's error types.
+#include <mtia/errors.h>
+#include <mtia/hooks.h>
+#include <mtia/loader.h>
+#include <mtia/plugin_abi.h>
+
+#include <ostream>
+
+namespace mtia {
+
+void MTIAHooksInterface::fail(const char* func) const {
+  std::string message = std::string("Cannot execute ") + func + "() without MTIA backend.";
+  if (!reason_.empty()) message += " " + reason_;
+  throw Error(message);
+}
+
+const char* statusName(int32_t code) noexcept {
+  switch (code) {
+    case MTIA_STATUS_OK: return "OK";
+    case MTIA_STATUS_INVALID_ARGUMENT: return "INVALID_ARGUMENT";
+    case MTIA_STATUS_OUT_OF_MEMORY: return "OUT_OF_MEMORY";
+    case MTIA_STATUS_NOT_SUPPORTED: return "NOT_SUPPORTED";
+    case MTIA_STATUS_INVALID_STATE: return "INVALID_STATE";
+    case MTIA_STATUS_NOT_FOUND: return "NOT_FOUND";
+    case MTIA_STATUS_VERSION_MISMATCH: return "VERSION_MISMATCH";
+    case MTIA_STATUS_INTERNAL: return "INTERNAL";
+    case MTIA_STATUS_UNAVAILABLE: return "UNAVAILABLE";
+    default: return "UNKNOWN_STATUS";
+  }
+}
+
+PluginError::PluginError(std::string hook, std::string plugin, int32_t code, std::string message)
+    : Error(hook + "() failed in MTIA plugin '" + plugin + "': " + message + " (" +
+            statusName(code) + ")"),
+      hook_(std::move(hook)),
+      plugin_(std::move(plugin)),
+      code_(code),
+      message_(std::move(message)) {}
+
+const char* loadStepName(LoadStep step) noexcept {
+  switch (step) {
+    case LoadStep::Configure: return "configure";
+    case LoadStep::Locate: return "locate";
+    case LoadStep::Open: return "open";
+    case LoadStep::Resolve: return "resolve";
+    case LoadStep::Query: return "query";
+    case LoadStep::Negotiate: return "negotiate";
+    case LoadStep::Validate: return "validate";
+    case LoadStep::Initialize: return "initialize";
+  }
+  return "unknown";
+}
+
+LoadError::LoadError(LoadStep step, std::string path, std::string cause)
+    : Error("cannot load MTIA plugin '" + path + "': " + loadStepName(step) + " failed: " + cause),
+      step_(step),
+      path_(std::move(path)),
+      cause_(std::move(cause)) {}
+
+std::ostream& operator<<(std::ostream& os, const Device& d) {
+  os << (d.type() == DeviceType::MTIA ? "mtia" : "cpu");
+  if (d.has_index()) os << ':' << static_cast<int>(d.index());
+  return os;
+}
+
+std::ostream& operator<<(std::ostream& os, const Stream& s) {
+  return os << "stream " << s.id() << " on device " << s.device();
+}
+
+}  // namespace mtia

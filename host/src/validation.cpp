@@ -1,0 +1,73 @@
+#include "validation.h"
+
+#include "negotiation.h"
+
+#include <mtia/loader.h>
+
+#include <algorithm>
+#include <cstring>
+
+namespace mtia::detail {
+
+namespace {
+
+// Table size by minor version: append a line for each new minor.
+constexpr std::size_t kTableSizeByMinor[] = {
+    MTIA_PLUGIN_API_SIZE_1_0,  // 1.0
+};
+static_assert(sizeof(kTableSizeByMinor) / sizeof(kTableSizeByMinor[0]) == kHostAbiMaxMinor + 1,
+              "one table size per minor version the host knows");
+
+struct RequiredSlot {
+  const char* name;
+  bool (*present)(const mtia_plugin_api_t&);
+};
+
+#define MTIA_REQUIRED_SLOT(slot) \
+  RequiredSlot { #slot, [](const mtia_plugin_api_t& t) { return t.slot != nullptr; } }
+
+// The slots without which the host cannot work at all.
+const RequiredSlot kRequiredSlots[] = {
+    MTIA_REQUIRED_SLOT(get_last_error),
+    MTIA_REQUIRED_SLOT(device_count),
+    MTIA_REQUIRED_SLOT(set_current_device),
+    MTIA_REQUIRED_SLOT(get_current_device),
+};
+
+#undef MTIA_REQUIRED_SLOT
+
+}  // namespace
+
+std::size_t requiredTableSize(uint32_t minor) noexcept {
+  return minor <= kHostAbiMaxMinor ? kTableSizeByMinor[minor] : sizeof(mtia_plugin_api_t);
+}
+
+void validateTable(const mtia_plugin_api_t& table, const std::string& path) {
+  const std::size_t required = requiredTableSize(table.abi_minor);
+  if (table.struct_size < required) {
+    throw LoadError(LoadStep::Validate, path,
+                    "the function table's struct_size is " + std::to_string(table.struct_size) +
+                        " bytes, smaller than the " + std::to_string(required) +
+                        " bytes that ABI " + std::to_string(table.abi_major) + "." +
+                        std::to_string(table.abi_minor) + " requires");
+  }
+  if (table.plugin_name == nullptr || table.plugin_name[0] == '\0') {
+    throw LoadError(LoadStep::Validate, path, "the function table has no plugin_name");
+  }
+  for (const RequiredSlot& slot : kRequiredSlots) {
+    if (!slot.present(table)) {
+      throw LoadError(LoadStep::Validate, path,
+                      std::string("required slot '") + slot.name + "' is NULL");
+    }
+  }
+}
+
+mtia_plugin_api_t copyTable(const mtia_plugin_api_t& table) noexcept {
+  mtia_plugin_api_t copy;
+  std::memset(&copy, 0, sizeof(copy));
+  std::memcpy(&copy, &table, std::min(table.struct_size, sizeof(copy)));
+  copy.struct_size = sizeof(copy);
+  return copy;
+}
+
+}  // namespace mtia::detail

@@ -1,0 +1,113 @@
+#include "runtime.h"
+
+#include <cerrno>
+#include <cstdlib>
+#include <string>
+
+namespace mtia_sample {
+
+Runtime* g_runtime = nullptr;
+std::atomic<uint64_t> g_generation{0};
+const mtia_host_services_t* g_host = nullptr;
+std::atomic<int32_t> g_device_count{0};
+
+// Per-thread state: a raw pointer read on the hot path (initial-exec TLS is a
+// single %fs-relative load), and an owner that frees it at thread exit.
+thread_local ThreadState* t_state __attribute__((tls_model("initial-exec"))) = nullptr;
+
+namespace {
+
+struct ThreadStateOwner {
+  std::unique_ptr<ThreadState> state;
+  ~ThreadStateOwner() { t_state = nullptr; }
+};
+thread_local ThreadStateOwner t_owner;
+
+}  // namespace
+
+Config readConfig() {
+  Config config;
+  if (const char* env = std::getenv("MTIA_SAMPLE_DEVICE_COUNT"); env != nullptr && *env != '\0') {
+    char* end = nullptr;
+    errno = 0;
+    const long n = std::strtol(env, &end, 10);
+    if (errno != 0 || end == env || *end != '\0' || n < 0 || n > kMaxDevices) {
+      throw Failure(MTIA_STATUS_INVALID_ARGUMENT,
+                    std::string("MTIA_SAMPLE_DEVICE_COUNT='") + env +
+                        "' is not a whole number from 0 to " + std::to_string(kMaxDevices));
+    }
+    config.device_count = static_cast<int32_t>(n);
+  }
+  return config;
+}
+
+Runtime::Runtime(const Config& config) : config_(config), device_count_(config.device_count) {
+  for (int32_t i = 0; i < device_count_; ++i) {
+    auto device = std::make_unique<SampleDevice>();
+    device->streams[0].store(new SampleStream{0, i, 0}, std::memory_order_release);
+    devices_[static_cast<size_t>(i)] = std::move(device);
+  }
+}
+
+Runtime::~Runtime() {
+  for (auto& device : devices_) {
+    if (!device) continue;
+    for (auto& slot : device->streams) delete slot.load(std::memory_order_acquire);
+  }
+}
+
+void Runtime::checkDevice(int32_t index) const {
+  if (index < 0 || index >= device_count_) {
+    throw Failure(MTIA_STATUS_INVALID_ARGUMENT,
+                  "device index " + std::to_string(index) + " is out of range: " +
+                      (device_count_ == 0 ? std::string("the sample plugin has no devices")
+                                          : "the sample plugin has " +
+                                                std::to_string(device_count_) + " devices (0.." +
+                                                std::to_string(device_count_ - 1) + ")"));
+  }
+}
+
+SampleStream& Runtime::createStream(int32_t device, int32_t priority) {
+  checkDevice(device);
+  SampleDevice& d = this->device(device);
+  std::lock_guard<std::mutex> lock(d.streams_mutex);
+  if (d.next_stream_id >= kMaxStreamsPerDevice) {
+    throw Failure(MTIA_STATUS_OUT_OF_MEMORY,
+                  "device " + std::to_string(device) + " already has the maximum of " +
+                      std::to_string(kMaxStreamsPerDevice) + " streams");
+  }
+  const int64_t id = d.next_stream_id++;
+  auto* stream = new SampleStream{id, device, priority};
+  d.streams[static_cast<size_t>(id)].store(stream, std::memory_order_release);
+  d.has_context.store(true, std::memory_order_relaxed);
+  return *stream;
+}
+
+Runtime& runtime() {
+  Runtime* rt = g_runtime;
+  if (rt == nullptr) {
+    throw Failure(MTIA_STATUS_UNAVAILABLE, "the sample plugin is not initialised (or shut down)");
+  }
+  return *rt;
+}
+
+ThreadState& threadStateSlow() {
+  const uint64_t generation = g_generation.load(std::memory_order_acquire);
+  ThreadState* state = t_state;
+  if (state == nullptr) {
+    t_owner.state = std::make_unique<ThreadState>();
+    state = t_owner.state.get();
+    t_state = state;
+  }
+  if (state->generation != generation) {
+    *state = ThreadState{};
+    state->generation = generation;
+  }
+  return *state;
+}
+
+void log(mtia_log_level_t level, const std::string& message) noexcept {
+  if (g_host != nullptr && g_host->log != nullptr) g_host->log(g_host->host_data, level, message.c_str());
+}
+
+}  // namespace mtia_sample

@@ -1,0 +1,114 @@
+// runtime.h — the simulated MTIA runtime behind the sample plugin.
+//
+// Everything here is plugin-internal C++; only plugin.cpp touches the ABI.
+#pragma once
+
+#include <mtia/plugin_abi.h>
+#include <mtia/plugin_support.hpp>
+
+#include <array>
+#include <atomic>
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <string>
+
+namespace mtia_sample {
+
+using mtia::plugin::Failure;
+
+inline constexpr const char* kPluginName = "mtia-sample";
+inline constexpr const char* kPluginVersion = "0.1.0";
+inline constexpr int32_t kMaxDevices = 64;
+inline constexpr int64_t kMaxStreamsPerDevice = 1024;  // including the default stream 0
+inline constexpr int32_t kDefaultDeviceCount = 2;
+
+struct SampleStream {
+  int64_t id;
+  int32_t device;
+  int32_t priority;
+};
+
+struct SampleDevice {
+  std::atomic<bool> has_context{false};
+  std::mutex streams_mutex;  // serialises stream creation; lookups are lock-free
+  std::array<std::atomic<SampleStream*>, kMaxStreamsPerDevice> streams{};
+  int64_t next_stream_id = 1;  // guarded by streams_mutex
+};
+
+// Read once by initialize(); constant until shutdown().
+struct Config {
+  int32_t device_count = kDefaultDeviceCount;  // MTIA_SAMPLE_DEVICE_COUNT
+};
+
+// The plugin-wide state. Exists between initialize() and shutdown().
+class Runtime {
+ public:
+  explicit Runtime(const Config& config);
+  ~Runtime();
+
+  int32_t deviceCount() const noexcept { return device_count_; }
+  const Config& config() const noexcept { return config_; }
+  SampleDevice& device(int32_t index) { return *devices_[static_cast<size_t>(index)]; }
+
+  // Throws Failure(INVALID_ARGUMENT) unless 0 <= index < deviceCount().
+  void checkDevice(int32_t index) const;
+  // The stream with this id on this device, or nullptr.
+  SampleStream* findStream(int32_t device, int64_t id) const noexcept {
+    if (id < 0 || id >= kMaxStreamsPerDevice) return nullptr;
+    return devices_[static_cast<size_t>(device)]->streams[static_cast<size_t>(id)].load(
+        std::memory_order_acquire);
+  }
+  SampleStream& createStream(int32_t device, int32_t priority);
+
+ private:
+  Config config_;
+  int32_t device_count_;
+  std::array<std::unique_ptr<SampleDevice>, kMaxDevices> devices_;
+};
+
+// Reads the configuration from the environment; throws Failure on bad values.
+Config readConfig();
+
+// The runtime, or nullptr before initialize() / after shutdown().
+extern Runtime* g_runtime;
+// Bumped by every initialize(): per-thread state from an earlier run is stale.
+extern std::atomic<uint64_t> g_generation;
+
+// Throws Failure(UNAVAILABLE) when not initialised; returns the runtime.
+Runtime& runtime();
+
+// The calling thread's state: current device and current stream per device.
+struct ThreadState {
+  uint64_t generation = 0;
+  int32_t device = 0;
+  std::array<int64_t, kMaxDevices> stream{};  // current stream id per device
+};
+
+// The calling thread's state, created on first use (slow path; may throw).
+ThreadState& threadStateSlow();
+
+// Hot path: one initial-exec TLS load and a generation compare.
+extern thread_local ThreadState* t_state __attribute__((tls_model("initial-exec")));
+inline ThreadState& threadState() {
+  ThreadState* state = t_state;
+  if (__builtin_expect(state != nullptr &&
+                           state->generation == g_generation.load(std::memory_order_relaxed),
+                       1)) {
+    return *state;
+  }
+  return threadStateSlow();
+}
+
+// deviceCount() of the live runtime, 0 when there is none; lock-free.
+extern std::atomic<int32_t> g_device_count;
+inline bool validDevice(int32_t index) noexcept {
+  return static_cast<uint32_t>(index) <
+         static_cast<uint32_t>(g_device_count.load(std::memory_order_relaxed));
+}
+
+// The host services the plugin was given (logging), or nullptr.
+extern const mtia_host_services_t* g_host;
+void log(mtia_log_level_t level, const std::string& message) noexcept;
+
+}  // namespace mtia_sample
