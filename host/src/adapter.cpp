@@ -134,8 +134,8 @@ nlohmann::json PluginHooks::parseJson(const char* hook, const std::string& text)
     nlohmann::json value = nlohmann::json::parse(text);
     if (!value.is_object()) {
       raise(hook, MTIA_STATUS_INTERNAL,
-            std::string("the plugin returned JSON that is not an object (a ") + value.type_name() +
-                ")");
+            std::string("the plugin returned JSON of type ") + value.type_name() +
+                ", not an object");
     }
     return value;
   } catch (const nlohmann::json::parse_error& e) {

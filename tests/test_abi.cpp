@@ -1,0 +1,35 @@
+// The ABI header compiles as C++17 under -Werror (this file) and as C11
+// (abi_header_c11.c); both compilers must agree on the layout.
+#include <mtia/plugin_abi.h>
+
+#include <catch2/catch.hpp>
+
+#include <cstddef>
+
+extern "C" {
+size_t mtia_c_sizeof_plugin_api(void);
+size_t mtia_c_offsetof_graph_pool(void);
+size_t mtia_c_offsetof_get_current_stream(void);
+size_t mtia_c_sizeof_host_services(void);
+size_t mtia_c_sizeof_stream(void);
+}
+
+TEST_CASE("C11 and C++17 compilers agree on the ABI layout", "[abi]") {
+  CHECK(mtia_c_sizeof_plugin_api() == sizeof(mtia_plugin_api_t));
+  CHECK(mtia_c_offsetof_graph_pool() == offsetof(mtia_plugin_api_t, graph_pool));
+  CHECK(mtia_c_offsetof_get_current_stream() == offsetof(mtia_plugin_api_t, get_current_stream));
+  CHECK(mtia_c_sizeof_host_services() == sizeof(mtia_host_services_t));
+  CHECK(mtia_c_sizeof_stream() == sizeof(mtia_stream_t));
+}
+
+TEST_CASE("ABI 1.0 constants are pinned", "[abi]") {
+  CHECK(MTIA_PLUGIN_ABI_MAJOR == 1);
+  CHECK(MTIA_PLUGIN_ABI_MINOR == 0);
+  CHECK(MTIA_DEVICE_TYPE_MTIA == 19);
+  CHECK((MTIA_PLUGIN_API_SIZE_1_0) == sizeof(mtia_plugin_api_t));
+  CHECK(std::string(MTIA_PLUGIN_ENTRY_SYMBOL) == "mtia_plugin_get_api");
+  // Status codes are wire values: they never change meaning.
+  CHECK(MTIA_STATUS_OK == 0);
+  CHECK(MTIA_STATUS_INVALID_ARGUMENT == 1);
+  CHECK(MTIA_STATUS_UNAVAILABLE == 8);
+}

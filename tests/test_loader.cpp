@@ -1,0 +1,197 @@
+// PluginLoader: loading the sample plugin, and the first fault fixtures.
+#include "test_support.h"
+
+#include <sys/stat.h>
+
+using mtia::LoadStep;
+using mtia_test::fixturePath;
+using mtia_test::loadErrorOf;
+
+namespace {
+
+// Asserts the step and the full message of a failed load.
+void checkLoadError(const std::string& path, LoadStep step, const std::string& cause) {
+  const mtia::LoadError e = loadErrorOf(path);
+  CHECK(e.step() == step);
+  CHECK(e.path() == path);
+  CHECK(e.cause() == cause);
+  CHECK(std::string(e.what()) == "cannot load MTIA plugin '" + path + "': " +
+                                     mtia::loadStepName(step) + " failed: " + cause);
+}
+
+// After a failed load the process is healthy: the sample plugin still loads.
+void checkGoodLoadStillWorks() {
+  mtia::PluginLoader loader;
+  const mtia::MTIAHooksInterface& hooks = loader.load(mtia_test::samplePluginPath());
+  CHECK(hooks.deviceCount() == 2);
+}
+
+}  // namespace
+
+TEST_CASE("The sample plugin loads from an absolute path", "[loader]") {
+  mtia::PluginLoader loader;
+  CHECK_FALSE(loader.isLoaded());
+  const mtia::MTIAHooksInterface& hooks = loader.load(mtia_test::samplePluginPath());
+  REQUIRE(loader.isLoaded());
+  CHECK(&loader.hooks() == &hooks);
+  const mtia::PluginInfo& info = loader.info();
+  CHECK(info.name == "mtia-sample");
+  CHECK(info.version == "0.1.0");
+  CHECK(info.abi_major == 1);
+  CHECK(info.abi_minor == 0);
+  CHECK(info.host_abi_minor == MTIA_PLUGIN_ABI_MINOR);
+  CHECK(info.path == mtia_test::samplePluginPath());
+  CHECK(hooks.pluginInfo() == &info);
+  CHECK(hooks.hasMTIA());
+  CHECK(hooks.unavailableReason().empty());
+  loader.unload();
+  CHECK_FALSE(loader.isLoaded());
+  CHECK(mtia_test::errorOf([&] { loader.hooks(); }) ==
+        "PluginLoader::hooks(): no MTIA plugin is loaded");
+}
+
+TEST_CASE("Load and unload can be repeated", "[loader][lifecycle]") {
+  mtia::PluginLoader loader;
+  for (int i = 0; i < 50; ++i) {
+    const mtia::MTIAHooksInterface& hooks = loader.load(mtia_test::samplePluginPath());
+    REQUIRE(hooks.deviceCount() == 2);
+    hooks.setCurrentDevice(1);
+    REQUIRE(hooks.getCurrentDevice() == 1);
+    loader.unload();
+  }
+  // A fresh load starts from fresh per-thread state.
+  const mtia::MTIAHooksInterface& hooks = loader.load(mtia_test::samplePluginPath());
+  CHECK(hooks.getCurrentDevice() == 0);
+}
+
+TEST_CASE("A C plugin (the good fixture) loads and its absent slots throw by name",
+          "[loader][c-plugin]") {
+  mtia::PluginLoader loader;
+  const mtia::MTIAHooksInterface& hooks = loader.load(fixturePath("fixture_good"));
+  CHECK(loader.info().name == "fixture");
+  CHECK(loader.info().version == "1.2.3");
+  CHECK(hooks.deviceCount() == 1);
+  CHECK(hooks.hasMTIA());  // absent has_mtia: a loaded plugin is a backend
+  CHECK(hooks.isAvailable());
+  CHECK(hooks.getCurrentDevice() == 0);
+  CHECK(hooks.getDeviceCapability(0) == nlohmann::json{{"major", 0}, {"minor", 1}});
+  CHECK(mtia_test::errorOf([&] { hooks.deviceSynchronize(0); }) ==
+        "deviceSynchronize() failed in MTIA plugin 'fixture': the plugin does not implement this "
+        "hook (slot 'device_synchronize' of plugin ABI 1.0 is absent) (NOT_SUPPORTED)");
+  CHECK(mtia_test::errorOf([&] { hooks.getCurrentStream(0); }) ==
+        "getCurrentStream() failed in MTIA plugin 'fixture': the plugin does not implement this "
+        "hook (slot 'get_current_stream' of plugin ABI 1.0 is absent) (NOT_SUPPORTED)");
+  CHECK(mtia_test::errorOf([&] { hooks.getPinnedMemoryAllocator(); }) ==
+        "getPinnedMemoryAllocator() failed in MTIA plugin 'fixture': the plugin does not "
+        "implement this hook (slot 'pinned_alloc' of plugin ABI 1.0 is absent) (NOT_SUPPORTED)");
+  CHECK(mtia_test::errorOf([&] { hooks.createStream(0); }) ==
+        "createStream() failed in MTIA plugin 'fixture': the plugin does not provide the "
+        "'mtia.streams/1' extension (NOT_SUPPORTED)");
+  // A plugin error carries the plugin's own message and code.
+  try {
+    hooks.setCurrentDevice(3);
+    FAIL("expected PluginError");
+  } catch (const mtia::PluginError& e) {
+    CHECK(e.hook() == "setCurrentDevice");
+    CHECK(e.plugin() == "fixture");
+    CHECK(e.code() == MTIA_STATUS_INVALID_ARGUMENT);
+    CHECK(e.message() == "fixture: only device 0 exists");
+    CHECK(std::string(e.what()) ==
+          "setCurrentDevice() failed in MTIA plugin 'fixture': fixture: only device 0 exists "
+          "(INVALID_ARGUMENT)");
+  }
+}
+
+TEST_CASE("Locate: missing, relative, directory and empty paths", "[loader][faults]") {
+  checkLoadError("/nonexistent/libmtia_nothing.so", LoadStep::Locate,
+                 "cannot resolve the path: No such file or directory");
+  checkLoadError("libmtia_sample_plugin.so", LoadStep::Locate,
+                 "the plugin path must be absolute (a relative path or bare name would let the "
+                 "dynamic linker search LD_LIBRARY_PATH and the system cache)");
+  mtia_test::TempDir dir;
+  checkLoadError(dir.path(), LoadStep::Locate,
+                 "'" + dir.path() + "' is not a regular file (it is a directory)");
+  checkLoadError("", LoadStep::Locate, "the plugin path is empty");
+  checkGoodLoadStillWorks();
+}
+
+TEST_CASE("Open: a file that is not ELF, and an empty file", "[loader][faults]") {
+  mtia_test::TempDir dir;
+  const std::string text = dir.write("libnot_elf.so", std::string(200, '#') + "\nthis is not a shared library\n");
+  checkLoadError(text, LoadStep::Open, text + ": invalid ELF header");
+  const std::string empty = dir.write("libempty.so", "");
+  checkLoadError(empty, LoadStep::Open, empty + ": file too short");
+  checkGoodLoadStillWorks();
+}
+
+TEST_CASE("Open: an unresolved symbol fails at load time, naming it", "[loader][faults]") {
+  const std::string path = fixturePath("fixture_unresolved_symbol");
+  const mtia::LoadError e = loadErrorOf(path);
+  CHECK(e.step() == LoadStep::Open);
+  CHECK_THAT(e.cause(), Catch::Contains("undefined symbol: mtia_fixture_symbol_nobody_defines"));
+}
+
+TEST_CASE("Resolve: the entry symbol is missing", "[loader][faults]") {
+  const std::string path = fixturePath("fixture_no_entry");
+  const mtia::LoadError e = loadErrorOf(path);
+  CHECK(e.step() == LoadStep::Resolve);
+  CHECK_THAT(e.cause(), Catch::StartsWith("the library does not export 'mtia_plugin_get_api' ("));
+  CHECK_THAT(e.cause(), Catch::Contains("undefined symbol: mtia_plugin_get_api"));
+  checkGoodLoadStillWorks();
+}
+
+TEST_CASE("Query: the entry point fails, or returns no table", "[loader][faults]") {
+  checkLoadError(fixturePath("fixture_entry_fails"), LoadStep::Query,
+                 "mtia_plugin_get_api() returned VERSION_MISMATCH: fixture: this plugin refuses "
+                 "every host");
+  checkLoadError(fixturePath("fixture_entry_null_table"), LoadStep::Query,
+                 "mtia_plugin_get_api() returned OK but no function table");
+}
+
+TEST_CASE("Negotiate: ABI major too high or too low", "[loader][faults]") {
+  checkLoadError(fixturePath("fixture_major_too_high"), LoadStep::Negotiate,
+                 "plugin implements MTIA plugin ABI 2.0; this host supports 1.0-1.0: rebuild the "
+                 "plugin against plugin_abi 1.x or upgrade the host");
+  checkLoadError(fixturePath("fixture_major_too_low"), LoadStep::Negotiate,
+                 "plugin implements MTIA plugin ABI 0.0; this host supports 1.0-1.0: the plugin "
+                 "is too old; rebuild it against plugin_abi 1.0");
+  checkGoodLoadStillWorks();
+}
+
+TEST_CASE("Validate: struct_size too small, a required slot NULL", "[loader][faults]") {
+  checkLoadError(fixturePath("fixture_struct_too_small"), LoadStep::Validate,
+                 "the function table's struct_size is 64 bytes, smaller than the " +
+                     std::to_string(static_cast<size_t>(MTIA_PLUGIN_API_SIZE_1_0)) + " bytes that ABI 1.0 requires");
+  checkLoadError(fixturePath("fixture_null_required"), LoadStep::Validate,
+                 "required slot 'get_current_device' is NULL");
+  checkGoodLoadStillWorks();
+}
+
+TEST_CASE("Initialize: the plugin's initialize() fails", "[loader][faults]") {
+  checkLoadError(fixturePath("fixture_init_fails"), LoadStep::Initialize,
+                 "initialize() returned UNAVAILABLE: fixture: the simulated firmware did not "
+                 "answer");
+}
+
+TEST_CASE("Bad results from a plugin are errors naming the hook", "[loader][faults]") {
+  mtia::PluginLoader loader;
+  const mtia::MTIAHooksInterface& hooks = loader.load(fixturePath("fixture_bad_json"));
+  CHECK_THAT(mtia_test::errorOf([&] { hooks.showConfig(); }),
+             Catch::StartsWith("showConfig() failed in MTIA plugin 'fixture': the plugin returned "
+                               "malformed JSON: [json.exception.parse_error.101]"));
+  CHECK(mtia_test::errorOf([&] { hooks.memoryStats(0); }) ==
+        "memoryStats() failed in MTIA plugin 'fixture': the plugin's memory stats lack a \"dram\" "
+        "object with \"allocated_bytes\" and \"peak_bytes\": {\"dram\":{\"allocated\":0}} "
+        "(INTERNAL)");
+  CHECK(mtia_test::errorOf([&] { hooks.getDeviceCapability(0); }) ==
+        "getDeviceCapability() failed in MTIA plugin 'fixture': the plugin returned JSON of type "
+        "array, not an object (INTERNAL)");
+}
+
+TEST_CASE("A device index beyond DeviceIndex is an error, not a wrap-around", "[loader][faults]") {
+  mtia::PluginLoader loader;
+  const mtia::MTIAHooksInterface& hooks = loader.load(fixturePath("fixture_bad_device_index"));
+  CHECK(mtia_test::errorOf([&] { hooks.getCurrentDevice(); }) ==
+        "getCurrentDevice() failed in MTIA plugin 'fixture': the plugin returned device index "
+        "300, beyond the largest DeviceIndex (127) (INTERNAL)");
+}
