@@ -1,0 +1,69 @@
+// graph.cpp — MTIAGraph (mtia/graph.h) over the graph hooks.
+#include <mtia/graph.h>
+
+#include <mtia/guards.h>
+
+#include "log.h"
+
+#include <exception>
+#include <utility>
+
+namespace mtia {
+
+MTIAGraph::MTIAGraph(bool keep_graph, const MTIAHooksInterface& hooks)
+    : hooks_(&hooks), handle_(hooks.mtiagraphCreate(keep_graph)) {}
+
+MTIAGraph::~MTIAGraph() { release(); }
+
+MTIAGraph::MTIAGraph(MTIAGraph&& other) noexcept
+    : hooks_(other.hooks_),
+      handle_(std::exchange(other.handle_, -1)),
+      capture_stream_(std::exchange(other.capture_stream_, std::nullopt)) {}
+
+MTIAGraph& MTIAGraph::operator=(MTIAGraph&& other) noexcept {
+  if (this != &other) {
+    release();
+    hooks_ = other.hooks_;
+    handle_ = std::exchange(other.handle_, -1);
+    capture_stream_ = std::exchange(other.capture_stream_, std::nullopt);
+  }
+  return *this;
+}
+
+void MTIAGraph::release() noexcept {
+  if (handle_ < 0) return;
+  try {
+    if (capture_stream_) {
+      // Left during a capture (e.g. by an exception): end it on its own stream.
+      StreamGuard on_capture_stream(*capture_stream_, *hooks_);
+      hooks_->mtiagraphCaptureEnd(handle_);
+    }
+    hooks_->mtiagraphDestroy(handle_);
+  } catch (const std::exception& e) {
+    try {
+      detail::logger().error("MTIAGraph could not release graph {}: {}", handle_, e.what());
+    } catch (...) {
+    }
+  } catch (...) {
+  }
+  handle_ = -1;
+  capture_stream_.reset();
+}
+
+void MTIAGraph::capture_begin(MempoolId_t pool) {
+  const Stream stream = hooks_->getCurrentStream(-1);
+  hooks_->mtiagraphCaptureBegin(handle_, pool);
+  capture_stream_ = stream;
+}
+
+void MTIAGraph::capture_end() {
+  hooks_->mtiagraphCaptureEnd(handle_);
+  capture_stream_.reset();
+}
+
+void MTIAGraph::instantiate() { hooks_->mtiagraphInstantiate(handle_); }
+void MTIAGraph::replay() { hooks_->mtiagraphReplay(handle_); }
+void MTIAGraph::reset() { hooks_->mtiagraphReset(handle_); }
+MempoolId_t MTIAGraph::pool() const { return hooks_->mtiagraphPool(handle_); }
+
+}  // namespace mtia
