@@ -15,8 +15,9 @@ void checkLoadError(const std::string& path, LoadStep step, const std::string& c
   CHECK(e.step() == step);
   CHECK(e.path() == path);
   CHECK(e.cause() == cause);
-  CHECK(std::string(e.what()) == "cannot load MTIA plugin '" + path + "': " +
-                                     mtia::loadStepName(step) + " failed: " + cause);
+  const std::string quoted = path.empty() ? std::string() : " '" + path + "'";
+  CHECK(std::string(e.what()) ==
+        "cannot load MTIA plugin" + quoted + ": " + mtia::loadStepName(step) + " failed: " + cause);
 }
 
 // After a failed load the process is healthy: the sample plugin still loads.
@@ -104,7 +105,7 @@ TEST_CASE("A C plugin (the good fixture) loads and its absent slots throw by nam
 
 TEST_CASE("Locate: missing, relative, directory and empty paths", "[loader][faults]") {
   checkLoadError("/nonexistent/libmtia_nothing.so", LoadStep::Locate,
-                 "cannot resolve the path: No such file or directory");
+                 "cannot resolve '/nonexistent/libmtia_nothing.so': No such file or directory");
   checkLoadError("libmtia_sample_plugin.so", LoadStep::Locate,
                  "the plugin path must be absolute (a relative path or bare name would let the "
                  "dynamic linker search LD_LIBRARY_PATH and the system cache)");
@@ -115,12 +116,14 @@ TEST_CASE("Locate: missing, relative, directory and empty paths", "[loader][faul
   checkGoodLoadStillWorks();
 }
 
-TEST_CASE("Open: a file that is not ELF, and an empty file", "[loader][faults]") {
+TEST_CASE("Inspect: a file that is not ELF, and an empty file", "[loader][faults]") {
   mtia_test::TempDir dir;
-  const std::string text = dir.write("libnot_elf.so", std::string(200, '#') + "\nthis is not a shared library\n");
-  checkLoadError(text, LoadStep::Open, text + ": invalid ELF header");
+  const std::string text =
+      dir.write("libnot_elf.so", std::string(200, '#') + "\nthis is not a shared library\n");
+  checkLoadError(text, LoadStep::Inspect,
+                 "'" + text + "' is not an ELF file (it does not start with the ELF magic bytes)");
   const std::string empty = dir.write("libempty.so", "");
-  checkLoadError(empty, LoadStep::Open, empty + ": file too short");
+  checkLoadError(empty, LoadStep::Inspect, "'" + empty + "' is empty");
   checkGoodLoadStillWorks();
 }
 

@@ -11,6 +11,7 @@
 #include <cstdlib>
 #include <fstream>
 #include <string>
+#include <sys/stat.h>
 #include <unistd.h>
 
 namespace mtia_test {
@@ -38,6 +39,7 @@ class TempDir {
   std::string write(const std::string& name, const std::string& content) const {
     const std::string p = path_ + "/" + name;
     std::ofstream(p, std::ios::binary) << content;
+    chmod(p.c_str(), 0644);  // whatever the umask: the loader refuses group-writable files
     return p;
   }
 

@@ -2,6 +2,7 @@
 
 #include "compiler.h"
 #include "log.h"
+#include "unloaded.h"
 
 #include <mtia/errors.h>
 
@@ -85,6 +86,11 @@ PluginHooks::PluginHooks(const mtia_plugin_api_t& table, PluginInfo info)
 }
 
 PluginHooks::~PluginHooks() = default;
+
+void PluginHooks::detach() noexcept {
+  api_ = unloadedTable();
+  streams_ext_ = &unloadedStreamsExtension();
+}
 
 // ---- errors ---------------------------------------------------------------
 

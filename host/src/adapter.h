@@ -63,6 +63,11 @@ class PluginHooks final : public MTIAHooksInterface {
   const void* getExtension(const char* id) const override;
   const PluginInfo* pluginInfo() const override { return &info_; }
 
+  // The plugin is being unloaded (no call may be in flight): rebind every slot
+  // and extension to host functions that fail with "the plugin was unloaded",
+  // so stale references to these hooks throw instead of calling unmapped code.
+  void detach() noexcept;
+
   // Throws PluginError for `hook` with the plugin's last error.
   [[noreturn]] void raiseLastError(const char* hook) const;
   // Throws PluginError for `hook` with a host-detected problem.
@@ -81,7 +86,7 @@ class PluginHooks final : public MTIAHooksInterface {
   nlohmann::json parseJson(const char* hook, const std::string& text) const;
   [[noreturn]] void absent(const char* hook, const char* slot) const;
 
-  const mtia_plugin_api_t api_;  // the host's copy: absent slots are NULL
+  mtia_plugin_api_t api_;  // the host's copy: absent slots are NULL; detach() replaces it
   const PluginInfo info_;
   const mtia_streams_ext_v1_t* streams_ext_ = nullptr;
   std::unique_ptr<PinnedAllocator> pinned_allocator_;

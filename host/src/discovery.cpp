@@ -1,47 +1,96 @@
 #include "discovery.h"
 
-#include <mtia/loader.h>
+#include "environment.h"
+#include "log.h"
+#include "step.h"
 
 #include <sys/stat.h>
+#include <unistd.h>
 
+#include <atomic>
 #include <cerrno>
 #include <climits>
 #include <cstdlib>
 #include <cstring>
+#include <memory>
 
 namespace mtia::detail {
 
-std::optional<std::string> configuredPluginPath() {
-  const char* value = secure_getenv(kPluginPathVariable);
-  if (value == nullptr || *value == '\0') return std::nullopt;
-  return std::string(value);
+namespace {
+
+// The target of the symbolic link at `path`, or "" if it is not one.
+std::string danglingTarget(const std::string& path) {
+  struct stat st {};
+  if (lstat(path.c_str(), &st) != 0 || !S_ISLNK(st.st_mode)) return "";
+  std::string target(PATH_MAX, '\0');
+  const ssize_t n = readlink(path.c_str(), target.data(), target.size());
+  if (n <= 0) return "";
+  target.resize(static_cast<size_t>(n));
+  return target;
 }
 
-std::string locatePlugin(const std::string& path) {
-  if (path.empty()) throw LoadError(LoadStep::Locate, path, "the plugin path is empty");
+}  // namespace
+
+std::string configuredPluginPath(const LoadEnvironment& env) {
+  const char* value = readVariable(env, kPluginPathVariable);
+  if (value == nullptr && std::getenv(kPluginPathVariable) != nullptr && secureExecution(env)) {
+    static std::atomic<bool> logged{false};
+    if (!logged.exchange(true)) logger().warn("{}", kIgnoredInSecureMode);
+    throw StepFailure(kIgnoredInSecureMode);
+  }
+  const char* remedy =
+      "; set it to the absolute path of an MTIA plugin library (.so) or manifest (.json)";
+  if (value == nullptr) throw StepFailure(std::string("MTIA_PLUGIN_PATH is not set") + remedy);
+  if (*value == '\0') throw StepFailure(std::string("MTIA_PLUGIN_PATH is empty") + remedy);
+  return value;
+}
+
+bool isManifestPath(const std::string& path) {
+  constexpr std::size_t n = 5;  // ".json"
+  return path.size() > n && path.compare(path.size() - n, n, ".json") == 0 &&
+         path[path.size() - n - 1] != '/';
+}
+
+LocatedFile locateFile(const LoadEnvironment& env, const std::string& path) {
+  if (path.empty()) throw StepFailure("the plugin path is empty");
+  if (path.find('\0') != std::string::npos) {
+    throw StepFailure("the plugin path contains a NUL character");
+  }
   if (path.front() != '/') {
-    throw LoadError(LoadStep::Locate, path,
-                    "the plugin path must be absolute (a relative path or bare name would let "
-                    "the dynamic linker search LD_LIBRARY_PATH and the system cache)");
+    throw StepFailure(
+        "the plugin path must be absolute (a relative path or bare name would let the dynamic "
+        "linker search LD_LIBRARY_PATH and the system cache)");
   }
-  char resolved[PATH_MAX];
-  if (realpath(path.c_str(), resolved) == nullptr) {
+  const std::unique_ptr<char, decltype(&std::free)> resolved(realpath(path.c_str(), nullptr),
+                                                             &std::free);
+  if (resolved == nullptr) {
     const int err = errno;
-    throw LoadError(LoadStep::Locate, path,
-                    std::string("cannot resolve the path: ") + std::strerror(err));
+    const std::string target = err == ENOENT ? danglingTarget(path) : "";
+    if (!target.empty()) {
+      throw StepFailure("'" + path + "' is a dangling symbolic link: its target '" + target +
+                        "' does not exist");
+    }
+    std::string cause = "cannot resolve '" + path + "': " + std::strerror(err);
+    if (err == ENOENT && path.find(':') != std::string::npos) {
+      cause += " (MTIA_PLUGIN_PATH names one plugin; ':'-separated lists are not supported)";
+    }
+    throw StepFailure(cause);
   }
-  struct stat st {};
-  if (stat(resolved, &st) != 0) {
-    const int err = errno;
-    throw LoadError(LoadStep::Locate, path, std::string("cannot stat '") + resolved +
-                                                "': " + std::strerror(err));
+  LocatedFile file;
+  file.path = resolved.get();
+  if (const int err = statPath(env, file.path, &file.st); err != 0) {
+    throw StepFailure("cannot stat '" + file.path + "': " + std::strerror(err));
   }
-  if (!S_ISREG(st.st_mode)) {
-    throw LoadError(LoadStep::Locate, path,
-                    std::string("'") + resolved + "' is not a regular file" +
-                        (S_ISDIR(st.st_mode) ? " (it is a directory)" : ""));
+  if (!S_ISREG(file.st.st_mode)) {
+    throw StepFailure("'" + file.path + "' is not a regular file" +
+                      (S_ISDIR(file.st.st_mode) ? " (it is a directory)" : ""));
   }
-  return resolved;
+  return file;
+}
+
+std::string parentDirectory(const std::string& path) {
+  const std::size_t slash = path.find_last_of('/');
+  return slash == 0 || slash == std::string::npos ? "/" : path.substr(0, slash);
 }
 
 }  // namespace mtia::detail

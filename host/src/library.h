@@ -21,6 +21,8 @@ class Library {
   void* symbol(const char* name, std::string* error) const;
   void close() noexcept;
   explicit operator bool() const noexcept { return handle_ != nullptr; }
+  // The dlopen handle: equal for every open of the same file, by any path.
+  const void* handle() const noexcept { return handle_; }
 
  private:
   explicit Library(void* handle) noexcept : handle_(handle) {}

@@ -1,24 +1,90 @@
-// loader.cpp — the load steps, in the order they happen.
+// loader.cpp — the load steps, in the order they happen, each recorded in
+// the load report.
 #include <mtia/loader.h>
 
 #include "adapter.h"
 #include "discovery.h"
+#include "elf.h"
 #include "library.h"
 #include "log.h"
+#include "manifest.h"
 #include "negotiation.h"
+#include "security.h"
+#include "step.h"
 #include "validation.h"
 
 #include <memory>
+#include <mutex>
+#include <set>
 #include <string>
+#include <type_traits>
+#include <utility>
 
 namespace mtia {
 
 using detail::Library;
+using detail::StepFailure;
+
+namespace {
+
+// The libraries held by live loaders, by dlopen handle (which is the same for
+// every path to one file): a plugin is initialised at most once per process.
+std::mutex g_held_mutex;
+std::set<const void*>& heldLibraries() {
+  static auto* held = new std::set<const void*>();  // leaked: loaders may outlive statics
+  return *held;
+}
+
+bool claimLibrary(const void* handle) {
+  std::lock_guard<std::mutex> lock(g_held_mutex);
+  return heldLibraries().insert(handle).second;
+}
+
+void releaseLibrary(const void* handle) noexcept {
+  std::lock_guard<std::mutex> lock(g_held_mutex);
+  heldLibraries().erase(handle);
+}
+
+std::string abiText(uint32_t major, uint32_t minor) {
+  return std::to_string(major) + "." + std::to_string(minor);
+}
+
+// Runs the steps of one load attempt and records each in the report; a
+// StepFailure becomes LoadError(step, path given, cause).
+class Attempt {
+ public:
+  explicit Attempt(LoadReport& report) : report_(report) {}
+
+  // fn(LoadReportStep&) fills in the step's detail (and verdict) and returns
+  // the step's result.
+  template <class Fn>
+  auto run(LoadStep step, Fn&& fn) {
+    LoadReportStep entry{step, StepVerdict::Passed, {}};
+    try {
+      if constexpr (std::is_void_v<decltype(fn(entry))>) {
+        fn(entry);
+        report_.steps.push_back(std::move(entry));
+      } else {
+        auto result = fn(entry);
+        report_.steps.push_back(std::move(entry));
+        return result;
+      }
+    } catch (const StepFailure& e) {
+      report_.steps.push_back({step, StepVerdict::Failed, e.what()});
+      throw LoadError(step, report_.path_given, e.what());
+    }
+  }
+
+ private:
+  LoadReport& report_;
+};
+
+}  // namespace
 
 struct PluginLoader::Loaded {
-  // Declaration order is teardown order in reverse: hooks go first, the
-  // library (dlclose) last.
+  // Members are destroyed after ~Loaded's body: the library (dlclose) last.
   Library library;
+  bool claimed = false;
   std::string log_tag;  // host_data of the log sink: the path, then the name
   mtia_host_services_t services{};
   const mtia_plugin_api_t* table = nullptr;
@@ -28,34 +94,111 @@ struct PluginLoader::Loaded {
   ~Loaded() {
     hooks.reset();
     if (initialized && table->shutdown != nullptr) table->shutdown();
+    if (claimed) releaseLibrary(library.handle());
   }
 };
 
-PluginLoader::PluginLoader() = default;
+PluginLoader::PluginLoader(LoadEnvironment environment) : environment_(std::move(environment)) {}
 PluginLoader::~PluginLoader() { unload(); }
 
-const MTIAHooksInterface& PluginLoader::load(const std::string& path) {
+const MTIAHooksInterface& PluginLoader::load(const std::string& path) { return loadPath(&path); }
+
+const MTIAHooksInterface& PluginLoader::loadFromEnvironment() { return loadPath(nullptr); }
+
+const MTIAHooksInterface& PluginLoader::loadPath(const std::string* given) {
   unload();
+  report_ = LoadReport();
+  report_.host_abi = detail::abiWindowText(detail::hostAbiWindow());
+  try {
+    loadSteps(given);
+  } catch (const LoadError& e) {
+    report_.error = e.what();
+    throw;
+  }
+  report_.ok = true;
+  return *loaded_->hooks;
+}
+
+void PluginLoader::loadSteps(const std::string* given) {
+  const LoadEnvironment& env = environment_;
+  Attempt attempt(report_);
   auto loaded = std::make_unique<Loaded>();
-  auto& log = detail::logger();
-  log.debug("loading MTIA plugin '{}'", path);
 
-  // 1. locate: absolute path, realpath, regular file.
-  const std::string resolved = detail::locatePlugin(path);
+  // 0. configure: MTIA_PLUGIN_PATH, unless a path was given.
+  report_.path_given = given != nullptr ? *given : attempt.run(LoadStep::Configure, [&](auto& s) {
+    std::string path = detail::configuredPluginPath(env);
+    s.detail = std::string(detail::kPluginPathVariable) + "='" + path + "'";
+    return path;
+  });
+  const std::string& path = report_.path_given;
+  detail::logger().debug("loading MTIA plugin '{}'", path);
 
-  // 2. open.
-  std::string error;
-  loaded->library = Library::open(resolved, &error);
-  if (!loaded->library) throw LoadError(LoadStep::Open, path, error);
-
-  // 3. resolve the one entry symbol.
-  void* entry = loaded->library.symbol(MTIA_PLUGIN_ENTRY_SYMBOL, &error);
-  if (entry == nullptr) {
-    throw LoadError(LoadStep::Resolve, path,
-                    "the library does not export '" MTIA_PLUGIN_ENTRY_SYMBOL "' (" + error + ")");
+  // 1. manifest: a *.json path names the library through a manifest.
+  std::string library_path = path;
+  detail::Manifest manifest;
+  const bool has_manifest = detail::isManifestPath(path);
+  if (has_manifest) {
+    manifest = attempt.run(LoadStep::Manifest, [&](auto& s) {
+      const detail::LocatedFile file = detail::locateFile(env, path);
+      const detail::SecurityVerdict security = detail::checkSecurity(env, file.path);
+      detail::Manifest m =
+          detail::parseManifest(detail::readManifestFile(file.path), detail::parentDirectory(file.path));
+      report_.manifest_path = file.path;
+      s.detail = "'" + file.path + "': file format " + m.file_format_version + ", library_path '" +
+                 m.library_path + "', ABI " + abiText(m.abi_major, m.abi_minor) + "; " +
+                 security.detail;
+      if (security.waived) s.verdict = StepVerdict::Overridden;
+      return m;
+    });
+    library_path = manifest.library;
   }
 
-  // 4. query: hand over the host services, get the table.
+  // 2. locate: absolute path, realpath, regular file.
+  const std::string resolved = attempt.run(LoadStep::Locate, [&](auto& s) {
+    const detail::LocatedFile file = detail::locateFile(env, library_path);
+    s.detail = "'" + file.path + "' (regular file, " + std::to_string(file.st.st_size) + " bytes)";
+    return file.path;
+  });
+  report_.path_resolved = resolved;
+
+  // 3. security: nobody else could have changed the file.
+  attempt.run(LoadStep::Security, [&](auto& s) {
+    const detail::SecurityVerdict security = detail::checkSecurity(env, resolved);
+    s.detail = security.detail;
+    if (security.waived) s.verdict = StepVerdict::Overridden;
+  });
+
+  // 4. inspect: an ELF shared library for this process, complete.
+  attempt.run(LoadStep::Inspect, [&](auto& s) { s.detail = detail::inspectElfFile(resolved); });
+
+  // 5. open: dlopen, once per process.
+  attempt.run(LoadStep::Open, [&](auto& s) {
+    std::string error;
+    loaded->library = Library::open(resolved, &error);
+    if (!loaded->library) throw StepFailure(error);
+    if (!claimLibrary(loaded->library.handle())) {
+      throw StepFailure(
+          "'" + resolved +
+          "' is already loaded by another PluginLoader in this process (or by getMTIAHooks()); "
+          "a plugin is initialised at most once per process: use that loader's hooks, or unload "
+          "it first");
+    }
+    loaded->claimed = true;
+    s.detail = "dlopen(RTLD_NOW | RTLD_LOCAL)";
+  });
+
+  // 6. resolve the one entry symbol.
+  void* entry = attempt.run(LoadStep::Resolve, [&](auto& s) {
+    std::string error;
+    void* symbol = loaded->library.symbol(MTIA_PLUGIN_ENTRY_SYMBOL, &error);
+    if (symbol == nullptr) {
+      throw StepFailure("the library does not export '" MTIA_PLUGIN_ENTRY_SYMBOL "' (" + error + ")");
+    }
+    s.detail = "found '" MTIA_PLUGIN_ENTRY_SYMBOL "'";
+    return symbol;
+  });
+
+  // 7. query: hand over the host services, get the table.
   loaded->log_tag = path;
   loaded->services.struct_size = sizeof(mtia_host_services_t);
   loaded->services.abi_major = detail::kHostAbiMajor;
@@ -63,44 +206,101 @@ const MTIAHooksInterface& PluginLoader::load(const std::string& path) {
   loaded->services.host_name = "mtia-plugin-host";
   loaded->services.host_data = &loaded->log_tag;
   loaded->services.log = &detail::pluginLogSink;
-  loaded->table = detail::queryTable(reinterpret_cast<mtia_plugin_get_api_fn>(entry),
-                                     loaded->services, path);
+  loaded->table = attempt.run(LoadStep::Query, [&](auto& s) {
+    const mtia_plugin_api_t* t = detail::queryTable(
+        reinterpret_cast<mtia_plugin_get_api_fn>(entry), loaded->services);
+    report_.plugin_abi = abiText(t->abi_major, t->abi_minor);
+    s.detail = "the table declares ABI " + report_.plugin_abi + " and struct_size " +
+               std::to_string(t->struct_size);
+    return t;
+  });
   const mtia_plugin_api_t& table = *loaded->table;
 
-  // 5. negotiate, 6. validate.
-  detail::negotiateVersion(table, path);
-  detail::validateTable(table, path);
+  // 8. negotiate.
+  attempt.run(LoadStep::Negotiate, [&](auto& s) {
+    detail::negotiateVersion(table);
+    s.detail = "plugin ABI " + report_.plugin_abi + "; host ABI " + report_.host_abi;
+    if (has_manifest) {
+      if (table.abi_major != manifest.abi_major || table.abi_minor != manifest.abi_minor) {
+        throw StepFailure("the library's table declares MTIA plugin ABI " + report_.plugin_abi +
+                          ", but its manifest '" + report_.manifest_path + "' declares " +
+                          abiText(manifest.abi_major, manifest.abi_minor) +
+                          ": correct the manifest's abi_version");
+      }
+      s.detail += "; as the manifest declares";
+    }
+  });
+
+  // 9. validate.
+  attempt.run(LoadStep::Validate, [&](auto& s) {
+    detail::validateTable(table);
+    report_.plugin_name = table.plugin_name;
+    report_.plugin_version = table.plugin_version != nullptr ? table.plugin_version : "";
+    s.detail = "plugin '" + report_.plugin_name + "' " + report_.plugin_version + "; struct_size " +
+               std::to_string(table.struct_size) + " (ABI " + report_.plugin_abi + " needs " +
+               std::to_string(detail::requiredTableSize(table.abi_minor)) +
+               "); required slots present";
+  });
+  loaded->log_tag = report_.plugin_name;
+
+  // 10. initialize (once; shutdown is owed only from here on).
+  attempt.run(LoadStep::Initialize, [&](auto& s) {
+    if (table.initialize == nullptr) {
+      s.detail = "the plugin has no initialize slot";
+      return;
+    }
+    mtia_status_t status = MTIA_STATUS_OK;
+    std::string escaped;
+    try {
+      status = table.initialize();
+    } catch (const std::exception& e) {
+      escaped = std::string(": ") + e.what();
+    } catch (...) {
+      escaped = " of unknown type";
+    }
+    if (!escaped.empty()) {
+      throw StepFailure("initialize() let a C++ exception escape into the host" + escaped +
+                        " (exceptions must not cross the plugin ABI; catch them inside the "
+                        "plugin, e.g. with mtia::plugin::guard)");
+    }
+    if (status != MTIA_STATUS_OK) {
+      const char* message = nullptr;
+      const mtia_status_t code = table.get_last_error(&message);
+      throw StepFailure(std::string("initialize() returned ") + statusName(code) + ": " +
+                        (message != nullptr && *message != '\0' ? message : "(no message)"));
+    }
+    s.detail = "initialize() returned OK";
+  });
+  loaded->initialized = true;
 
   PluginInfo info;
   info.path = path;
   info.resolved_path = resolved;
-  info.name = table.plugin_name;
-  info.version = table.plugin_version != nullptr ? table.plugin_version : "";
+  info.name = report_.plugin_name;
+  info.version = report_.plugin_version;
   info.abi_major = table.abi_major;
   info.abi_minor = table.abi_minor;
   info.host_abi_minor = detail::kHostAbiMaxMinor;
-  loaded->log_tag = info.name;
-
-  // 7. initialize (once; shutdown is owed only from here on).
-  if (table.initialize != nullptr) {
-    if (table.initialize() != MTIA_STATUS_OK) {
-      const char* message = nullptr;
-      const mtia_status_t code = table.get_last_error(&message);
-      throw LoadError(LoadStep::Initialize, path,
-                      std::string("initialize() returned ") + statusName(code) + ": " +
-                          (message != nullptr && *message != '\0' ? message : "(no message)"));
-    }
-  }
-  loaded->initialized = true;
-
   loaded->hooks = std::make_unique<detail::PluginHooks>(detail::copyTable(table), std::move(info));
-  log.info("loaded MTIA plugin '{}' {} (ABI {}.{}) from '{}'", loaded->hooks->pluginInfo()->name,
-           loaded->hooks->pluginInfo()->version, table.abi_major, table.abi_minor, resolved);
+  detail::logger().info("loaded MTIA plugin '{}' {} (ABI {}) from '{}'", report_.plugin_name,
+                        report_.plugin_version, report_.plugin_abi, resolved);
   loaded_ = std::move(loaded);
-  return *loaded_->hooks;
 }
 
-void PluginLoader::unload() noexcept { loaded_.reset(); }
+void PluginLoader::unload() noexcept {
+  if (!loaded_) return;
+  if (loaded_->hooks != nullptr) {
+    // References to the hooks may outlive the plugin: keep the adapter, bound
+    // to a table that fails every call with "the plugin was unloaded".
+    loaded_->hooks->detach();
+    try {
+      unloaded_hooks_.push_back(std::move(loaded_->hooks));
+    } catch (...) {
+      (void)loaded_->hooks.release();  // leak it rather than leave references dangling
+    }
+  }
+  loaded_.reset();
+}
 
 bool PluginLoader::isLoaded() const noexcept { return loaded_ != nullptr; }
 
@@ -112,6 +312,18 @@ const MTIAHooksInterface& PluginLoader::hooks() const {
 const PluginInfo& PluginLoader::info() const {
   if (!loaded_) throw Error("PluginLoader::info(): no MTIA plugin is loaded");
   return *loaded_->hooks->pluginInfo();
+}
+
+const LoadReport& PluginLoader::lastReport() const noexcept { return report_; }
+
+LoadReport checkPlugin(const std::string& path, LoadEnvironment environment) {
+  PluginLoader loader(std::move(environment));
+  try {
+    loader.load(path);
+  } catch (const LoadError&) {
+    // The report says why.
+  }
+  return loader.lastReport();
 }
 
 }  // namespace mtia

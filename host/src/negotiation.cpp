@@ -1,7 +1,8 @@
 #include "negotiation.h"
 
+#include "step.h"
+
 #include <mtia/errors.h>
-#include <mtia/loader.h>
 
 #include <string>
 
@@ -17,48 +18,50 @@ void appendToString(void* user_data, const char* data, size_t size) {
   }
 }
 
-std::string hostWindow() {
-  return std::to_string(kHostAbiMajor) + "." + std::to_string(kHostAbiMinMinor) + "-" +
-         std::to_string(kHostAbiMajor) + "." + std::to_string(kHostAbiMaxMinor);
+std::string version(uint32_t major, uint32_t minor) {
+  return std::to_string(major) + "." + std::to_string(minor);
 }
 
 }  // namespace
 
-const mtia_plugin_api_t* queryTable(mtia_plugin_get_api_fn entry, const mtia_host_services_t& host,
-                                    const std::string& path) {
+std::string abiWindowText(const AbiWindow& window) {
+  return version(window.major, window.min_minor) + "-" + version(window.major, window.max_minor);
+}
+
+std::string abiIncompatibility(uint32_t major, uint32_t minor, const AbiWindow& window) {
+  const std::string prefix = "this host supports " + abiWindowText(window) + ": ";
+  if (major > window.major) {
+    return prefix + "rebuild the plugin against plugin_abi " + std::to_string(window.major) +
+           ".x or upgrade the host";
+  }
+  if (major < window.major || minor < window.min_minor) {
+    return prefix + "the plugin is too old; rebuild it against plugin_abi " +
+           version(window.major, window.max_minor);
+  }
+  return "";
+}
+
+const mtia_plugin_api_t* queryTable(mtia_plugin_get_api_fn entry, const mtia_host_services_t& host) {
   std::string error_text;
   const mtia_sink_t sink{&error_text, &appendToString};
   const mtia_plugin_api_t* table = nullptr;
   const mtia_status_t status = entry(&host, &table, &sink);
   if (status != MTIA_STATUS_OK) {
-    throw LoadError(LoadStep::Query, path,
-                    std::string(MTIA_PLUGIN_ENTRY_SYMBOL "() returned ") + statusName(status) +
-                        (error_text.empty() ? std::string(" without a message")
-                                            : ": " + error_text));
+    throw StepFailure(std::string(MTIA_PLUGIN_ENTRY_SYMBOL "() returned ") + statusName(status) +
+                      (error_text.empty() ? std::string(" without a message") : ": " + error_text));
   }
   if (table == nullptr) {
-    throw LoadError(LoadStep::Query, path,
-                    MTIA_PLUGIN_ENTRY_SYMBOL "() returned OK but no function table");
+    throw StepFailure(MTIA_PLUGIN_ENTRY_SYMBOL "() returned OK but no function table");
   }
   return table;
 }
 
-void negotiateVersion(const mtia_plugin_api_t& table, const std::string& path) {
-  const std::string plugin_version =
-      std::to_string(table.abi_major) + "." + std::to_string(table.abi_minor);
-  const std::string prefix = "plugin implements MTIA plugin ABI " + plugin_version +
-                             "; this host supports " + hostWindow() + ": ";
-  if (table.abi_major > kHostAbiMajor) {
-    throw LoadError(LoadStep::Negotiate, path,
-                    prefix + "rebuild the plugin against plugin_abi " +
-                        std::to_string(kHostAbiMajor) + ".x or upgrade the host");
+void negotiateVersion(const mtia_plugin_api_t& table, const AbiWindow& window) {
+  const std::string problem = abiIncompatibility(table.abi_major, table.abi_minor, window);
+  if (!problem.empty()) {
+    throw StepFailure("plugin implements MTIA plugin ABI " +
+                      version(table.abi_major, table.abi_minor) + "; " + problem);
   }
-  if (table.abi_major < kHostAbiMajor || table.abi_minor < kHostAbiMinMinor) {
-    throw LoadError(LoadStep::Negotiate, path,
-                    prefix + "the plugin is too old; rebuild it against plugin_abi " +
-                        std::to_string(kHostAbiMajor) + "." + std::to_string(kHostAbiMaxMinor));
-  }
-  // A newer minor is fine: the host ignores the slots it does not know.
 }
 
 }  // namespace mtia::detail

@@ -6,10 +6,7 @@
 #include "discovery.h"
 #include "log.h"
 
-#include <sys/auxv.h>
-
 #include <atomic>
-#include <cstdlib>
 #include <mutex>
 
 namespace mtia {
@@ -19,37 +16,37 @@ namespace {
 std::atomic<const MTIAHooksInterface*> g_hooks{nullptr};
 std::once_flag g_once;
 const GlobalLoadStatus* g_status = nullptr;  // written once inside call_once
+PluginLoader* g_loader = nullptr;            // ditto; keeps the plugin reachable
 
 // Runs once. Everything it creates is leaked on purpose: unloading a plugin
 // from static destructors is the classic crash at exit.
 void loadGlobal() {
   auto* status = new GlobalLoadStatus();
+  g_loader = new PluginLoader();
   const MTIAHooksInterface* hooks = nullptr;
-  const auto path = detail::configuredPluginPath();
-  if (!path) {
-    if (getauxval(AT_SECURE) != 0 && std::getenv(detail::kPluginPathVariable) != nullptr) {
-      status->reason =
-          "No MTIA plugin is configured: MTIA_PLUGIN_PATH is ignored in a setuid/setgid "
-          "(secure-execution) process.";
-      detail::logger().warn("{}", status->reason);
-    } else {
-      status->reason =
-          "No MTIA plugin is configured: set MTIA_PLUGIN_PATH to the absolute path of an MTIA "
-          "plugin library.";
-    }
-  } else {
+  try {
+    hooks = &g_loader->loadFromEnvironment();
     status->configured = true;
-    status->path = *path;
-    auto* loader = new PluginLoader();
-    try {
-      hooks = &loader->load(*path);
-      status->loaded = true;
-    } catch (const std::exception& e) {
-      status->reason = std::string("The MTIA plugin failed to load: ") + e.what();
+    status->loaded = true;
+  } catch (const LoadError& e) {
+    if (e.step() == LoadStep::Configure) {
+      status->reason = std::string("No MTIA plugin is configured: ") +
+                       (e.cause() == detail::kIgnoredInSecureMode
+                            ? e.cause() + "."
+                            : "set MTIA_PLUGIN_PATH to the absolute path of an MTIA plugin library.");
+    } else {
+      status->configured = true;
+      status->reason = std::string("The MTIA plugin failed to load: ") + e.what() + "\n" +
+                       g_loader->lastReport().toText();
       detail::logger().error("{}", e.what());
-      delete loader;
     }
+  } catch (const std::exception& e) {  // e.g. out of memory while loading
+    status->configured = true;
+    status->reason = std::string("The MTIA plugin failed to load: ") + e.what();
+    detail::logger().error("{}", status->reason);
   }
+  status->report = g_loader->lastReport();
+  status->path = status->report.path_given;
   if (hooks == nullptr) hooks = new MTIAHooksInterface(status->reason);
   g_status = status;
   g_hooks.store(hooks, std::memory_order_release);

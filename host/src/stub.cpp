@@ -37,26 +37,6 @@ PluginError::PluginError(std::string hook, std::string plugin, int32_t code, std
       code_(code),
       message_(std::move(message)) {}
 
-const char* loadStepName(LoadStep step) noexcept {
-  switch (step) {
-    case LoadStep::Configure: return "configure";
-    case LoadStep::Locate: return "locate";
-    case LoadStep::Open: return "open";
-    case LoadStep::Resolve: return "resolve";
-    case LoadStep::Query: return "query";
-    case LoadStep::Negotiate: return "negotiate";
-    case LoadStep::Validate: return "validate";
-    case LoadStep::Initialize: return "initialize";
-  }
-  return "unknown";
-}
-
-LoadError::LoadError(LoadStep step, std::string path, std::string cause)
-    : Error("cannot load MTIA plugin '" + path + "': " + loadStepName(step) + " failed: " + cause),
-      step_(step),
-      path_(std::move(path)),
-      cause_(std::move(cause)) {}
-
 std::ostream& operator<<(std::ostream& os, const Device& d) {
   os << (d.type() == DeviceType::MTIA ? "mtia" : "cpu");
   if (d.has_index()) os << ':' << static_cast<int>(d.index());

@@ -1,8 +1,7 @@
 #include "validation.h"
 
 #include "negotiation.h"
-
-#include <mtia/loader.h>
+#include "step.h"
 
 #include <algorithm>
 #include <cstring>
@@ -42,22 +41,20 @@ std::size_t requiredTableSize(uint32_t minor) noexcept {
   return minor <= kHostAbiMaxMinor ? kTableSizeByMinor[minor] : sizeof(mtia_plugin_api_t);
 }
 
-void validateTable(const mtia_plugin_api_t& table, const std::string& path) {
+void validateTable(const mtia_plugin_api_t& table) {
   const std::size_t required = requiredTableSize(table.abi_minor);
   if (table.struct_size < required) {
-    throw LoadError(LoadStep::Validate, path,
-                    "the function table's struct_size is " + std::to_string(table.struct_size) +
-                        " bytes, smaller than the " + std::to_string(required) +
-                        " bytes that ABI " + std::to_string(table.abi_major) + "." +
-                        std::to_string(table.abi_minor) + " requires");
+    throw StepFailure("the function table's struct_size is " + std::to_string(table.struct_size) +
+                      " bytes, smaller than the " + std::to_string(required) + " bytes that ABI " +
+                      std::to_string(table.abi_major) + "." + std::to_string(table.abi_minor) +
+                      " requires");
   }
   if (table.plugin_name == nullptr || table.plugin_name[0] == '\0') {
-    throw LoadError(LoadStep::Validate, path, "the function table has no plugin_name");
+    throw StepFailure("the function table has no plugin_name");
   }
   for (const RequiredSlot& slot : kRequiredSlots) {
     if (!slot.present(table)) {
-      throw LoadError(LoadStep::Validate, path,
-                      std::string("required slot '") + slot.name + "' is NULL");
+      throw StepFailure(std::string("required slot '") + slot.name + "' is NULL");
     }
   }
 }

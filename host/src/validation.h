@@ -5,7 +5,6 @@
 #include <mtia/plugin_abi.h>
 
 #include <cstddef>
-#include <string>
 
 namespace mtia::detail {
 
@@ -13,8 +12,8 @@ namespace mtia::detail {
 // host knows; beyond them, the host's own sizeof(mtia_plugin_api_t).
 std::size_t requiredTableSize(uint32_t minor) noexcept;
 
-// Throws LoadError(Validate) naming the first problem.
-void validateTable(const mtia_plugin_api_t& table, const std::string& path);
+// Throws StepFailure naming the first problem.
+void validateTable(const mtia_plugin_api_t& table);
 
 // The host's view of the table: the plugin's first struct_size bytes, zero
 // beyond (slots the plugin is too old to have are NULL).

@@ -1,32 +1,57 @@
-// mtia/loader.h — loading a plugin explicitly (tests, tools), and what the
-// global loader found.
+// mtia/loader.h — loading a plugin explicitly (tests, tools), what the global
+// loader found, and the load report that says why a plugin did or did not load.
 //
-// The steps of a load, in order (each failure is a LoadError naming its step):
-//   configure  read MTIA_PLUGIN_PATH (global loader only)
-//   locate     the path is absolute, resolves, and is a regular file
-//   open       dlopen(RTLD_NOW | RTLD_LOCAL)
-//   resolve    dlsym(MTIA_PLUGIN_ENTRY_SYMBOL)
-//   query      call the entry point with the host services; get the table
-//   negotiate  ABI major equal, minor inside the host's window
-//   validate   struct_size covers the claimed minor; required slots present
-//   initialize the plugin's initialize() slot
+// The steps of a load, in order (each failure is a LoadError naming its step;
+// docs/loading.md lists every rule and every message):
+//   configure   read MTIA_PLUGIN_PATH with secure_getenv (loadFromEnvironment only)
+//   manifest    a path ending in ".json" is a manifest: read it, find the library
+//   locate      the library path is absolute, resolves (realpath), is a regular file
+//   security    the file and its directory cannot be changed by other users
+//   inspect     the file is an ELF shared library for this process (class, machine, size)
+//   open        dlopen(RTLD_NOW | RTLD_LOCAL); the library is not already loaded
+//   resolve     dlsym(MTIA_PLUGIN_ENTRY_SYMBOL)
+//   query       call the entry point with the host services; get the table
+//   negotiate   ABI major equal, minor inside the host's window (and as the manifest says)
+//   validate    struct_size covers the claimed minor; plugin_name and required slots present
+//   initialize  the plugin's initialize() slot
 #pragma once
 
 #include <mtia/errors.h>
 #include <mtia/hooks.h>
 
+#include <nlohmann/json.hpp>
+
+#include <sys/stat.h>
+#include <sys/types.h>
+
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
+#include <vector>
 
 namespace mtia {
 
-enum class LoadStep { Configure, Locate, Open, Resolve, Query, Negotiate, Validate, Initialize };
+enum class LoadStep {
+  Configure,
+  Manifest,
+  Locate,
+  Security,
+  Inspect,
+  Open,
+  Resolve,
+  Query,
+  Negotiate,
+  Validate,
+  Initialize,
+};
 
-// "configure", "locate", "open", "resolve", "query", "negotiate", "validate", "initialize".
+// "configure", "manifest", "locate", "security", "inspect", "open", "resolve",
+// "query", "negotiate", "validate", "initialize".
 const char* loadStepName(LoadStep step) noexcept;
 
-// what(): "cannot load MTIA plugin '<path>': <step> failed: <cause>".
+// what(): "cannot load MTIA plugin '<path>': <step> failed: <cause>"
+// ("cannot load MTIA plugin: configure failed: <cause>" when there is no path).
 class LoadError : public Error {
  public:
   LoadError(LoadStep step, std::string path, std::string cause);
@@ -39,9 +64,64 @@ class LoadError : public Error {
   std::string path_, cause_;
 };
 
+// ---- the load report -------------------------------------------------------
+
+enum class StepVerdict {
+  Passed,      // "ok"
+  Overridden,  // "overridden": passed only because MTIA_PLUGIN_ALLOW_INSECURE waived a rule
+  Failed,      // "failed": the load stopped here
+};
+const char* stepVerdictName(StepVerdict verdict) noexcept;
+
+struct LoadReportStep {
+  LoadStep step = LoadStep::Configure;
+  StepVerdict verdict = StepVerdict::Passed;
+  std::string detail;  // what was checked and found; for a failed step, the cause
+};
+
+// One load attempt, step by step. Only the steps that ran are listed; when the
+// load failed, the last one is the failed step.
+struct LoadReport {
+  std::string path_given;     // the path as configured or passed to load()
+  std::string manifest_path;  // the manifest's real path; "" unless the path named a manifest
+  std::string path_resolved;  // realpath() of the library; "" until it was located
+  std::string host_abi;       // the host's ABI window, e.g. "1.0-1.0"
+  std::string plugin_abi;     // the ABI the plugin's table declares, "" until queried
+  std::string plugin_name;    // from the table, "" until queried
+  std::string plugin_version;
+  std::vector<LoadReportStep> steps;
+  bool ok = false;            // every step passed: the plugin is loaded
+  std::string error;          // LoadError::what() of the failure; "" when ok
+
+  // The failed step, or nullptr when the load succeeded (or never started).
+  const LoadReportStep* failedStep() const noexcept;
+
+  // {"path_given": ..., "manifest_path": ... | null, "path_resolved": ... | null,
+  //  "host_abi": ..., "plugin": {"name", "version", "abi"} | null, "ok": bool,
+  //  "error": {"step", "message"} | null, "steps": [{"step", "verdict", "detail"}]}
+  nlohmann::json toJson() const;
+  // A header line and one aligned line per step:
+  //   MTIA plugin load report for '<path>': FAILED at negotiate
+  //     locate      ok      '/opt/x/libx.so' (regular file, 12345 bytes)
+  //     ...
+  std::string toText() const;
+};
+
+// ---- what the loader asks the operating system -----------------------------
+
+// Each empty member means "ask the real system". Tests and tools replace them
+// to simulate a setuid process or files owned by another user.
+struct LoadEnvironment {
+  std::function<bool()> secure_execution;                  // default: getauxval(AT_SECURE) != 0
+  std::function<uid_t()> effective_uid;                    // default: geteuid()
+  std::function<int(const char* path, struct stat* out)> stat;  // default: stat(2)
+};
+
+// ---- explicit loading --------------------------------------------------------
+
 struct PluginInfo {
-  std::string path;           // as given
-  std::string resolved_path;  // realpath()
+  std::string path;           // as given (the manifest, if one was given)
+  std::string resolved_path;  // realpath() of the library
   std::string name;           // plugin_name from the table
   std::string version;        // plugin_version from the table
   uint32_t abi_major = 0;     // what the plugin's table declares
@@ -51,36 +131,59 @@ struct PluginInfo {
 
 // Owns at most one loaded plugin. Not thread-safe itself: load() and unload()
 // must not race with each other or with calls on the hooks they returned.
+// A plugin library is loaded at most once per process: a second loader (or the
+// global one) reaching the same file, by any path, fails at the open step.
 class PluginLoader {
  public:
-  PluginLoader();
+  explicit PluginLoader(LoadEnvironment environment = {});
   ~PluginLoader();  // unloads
   PluginLoader(const PluginLoader&) = delete;
   PluginLoader& operator=(const PluginLoader&) = delete;
 
-  // Loads the plugin at `path` (absolute). Throws LoadError. A loader that
-  // already holds a plugin unloads it first.
+  // Loads the plugin (library or manifest) at `path` (absolute). Throws
+  // LoadError; lastReport() says what happened either way. A loader that
+  // already holds a plugin unloads it first. The returned hooks stay valid
+  // until the loader is destroyed; after unload() every call on them throws
+  // PluginError(UNAVAILABLE) saying the plugin was unloaded.
   const MTIAHooksInterface& load(const std::string& path);
-  // Shuts the plugin down (if initialize succeeded) and dlcloses it. The hooks
-  // returned by load() must not be used afterwards. Idempotent.
+  // As load(), for the path in MTIA_PLUGIN_PATH, read as getMTIAHooks() reads
+  // it (the report starts with the configure step).
+  const MTIAHooksInterface& loadFromEnvironment();
+  // Shuts the plugin down (once, and only if its initialize succeeded) and
+  // dlcloses it. Idempotent.
   void unload() noexcept;
 
   bool isLoaded() const noexcept;
-  // Throws mtia::Error if nothing is loaded.
+  // Throw mtia::Error if nothing is loaded.
   const MTIAHooksInterface& hooks() const;
   const PluginInfo& info() const;
+  // The report of the last load()/loadFromEnvironment(); empty before the first.
+  const LoadReport& lastReport() const noexcept;
 
  private:
   struct Loaded;
+  const MTIAHooksInterface& loadPath(const std::string* given);  // nullptr: MTIA_PLUGIN_PATH
+  void loadSteps(const std::string* given);
+
+  LoadEnvironment environment_;
   std::unique_ptr<Loaded> loaded_;
+  std::vector<std::unique_ptr<MTIAHooksInterface>> unloaded_hooks_;  // kept for stale references
+  LoadReport report_;
 };
 
-// What the process-wide loader (getMTIAHooks) found. Triggers the load.
+// Loads the plugin at `path` in a fresh loader, unloads it and returns the
+// report (mtia-info --check). Never throws for a plugin that fails to load.
+LoadReport checkPlugin(const std::string& path, LoadEnvironment environment = {});
+
+// ---- the process-wide loader (getMTIAHooks) ----------------------------------
+
+// What the process-wide loader found. Triggers the load.
 struct GlobalLoadStatus {
-  bool configured = false;      // MTIA_PLUGIN_PATH was set and not empty
+  bool configured = false;      // MTIA_PLUGIN_PATH was set, not empty, and not ignored
   bool loaded = false;          // a plugin backs getMTIAHooks()
   std::string path;             // the configured path
   std::string reason;           // why there is no backend ("" when loaded)
+  LoadReport report;            // the load attempt, starting with the configure step
 };
 GlobalLoadStatus globalLoadStatus();
 

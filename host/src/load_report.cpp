@@ -1,0 +1,90 @@
+// load_report.cpp — the names of the load steps, LoadError, and the load
+// report's JSON and text forms.
+#include <mtia/loader.h>
+
+#include <algorithm>
+#include <cstring>
+
+namespace mtia {
+
+const char* loadStepName(LoadStep step) noexcept {
+  switch (step) {
+    case LoadStep::Configure: return "configure";
+    case LoadStep::Manifest: return "manifest";
+    case LoadStep::Locate: return "locate";
+    case LoadStep::Security: return "security";
+    case LoadStep::Inspect: return "inspect";
+    case LoadStep::Open: return "open";
+    case LoadStep::Resolve: return "resolve";
+    case LoadStep::Query: return "query";
+    case LoadStep::Negotiate: return "negotiate";
+    case LoadStep::Validate: return "validate";
+    case LoadStep::Initialize: return "initialize";
+  }
+  return "unknown";
+}
+
+const char* stepVerdictName(StepVerdict verdict) noexcept {
+  switch (verdict) {
+    case StepVerdict::Passed: return "ok";
+    case StepVerdict::Overridden: return "overridden";
+    case StepVerdict::Failed: return "failed";
+  }
+  return "unknown";
+}
+
+LoadError::LoadError(LoadStep step, std::string path, std::string cause)
+    : Error("cannot load MTIA plugin" + (path.empty() ? std::string() : " '" + path + "'") + ": " +
+            loadStepName(step) + " failed: " + cause),
+      step_(step),
+      path_(std::move(path)),
+      cause_(std::move(cause)) {}
+
+const LoadReportStep* LoadReport::failedStep() const noexcept {
+  if (steps.empty() || steps.back().verdict != StepVerdict::Failed) return nullptr;
+  return &steps.back();
+}
+
+nlohmann::json LoadReport::toJson() const {
+  auto orNull = [](const std::string& s) { return s.empty() ? nlohmann::json() : nlohmann::json(s); };
+  nlohmann::json j;
+  j["path_given"] = path_given;
+  j["manifest_path"] = orNull(manifest_path);
+  j["path_resolved"] = orNull(path_resolved);
+  j["host_abi"] = host_abi;
+  j["plugin"] = plugin_abi.empty() ? nlohmann::json()
+                                   : nlohmann::json{{"name", plugin_name},
+                                                    {"version", plugin_version},
+                                                    {"abi", plugin_abi}};
+  j["ok"] = ok;
+  const LoadReportStep* failed = failedStep();
+  j["error"] = failed == nullptr ? nlohmann::json()
+                                 : nlohmann::json{{"step", loadStepName(failed->step)},
+                                                  {"message", error}};
+  j["steps"] = nlohmann::json::array();
+  for (const LoadReportStep& s : steps) {
+    j["steps"].push_back(
+        {{"step", loadStepName(s.step)}, {"verdict", stepVerdictName(s.verdict)}, {"detail", s.detail}});
+  }
+  return j;
+}
+
+std::string LoadReport::toText() const {
+  const LoadReportStep* failed = failedStep();
+  std::string text = "MTIA plugin load report for '" + path_given + "': ";
+  text += ok ? "loaded" : failed != nullptr ? std::string("FAILED at ") + loadStepName(failed->step)
+                                            : std::string("not loaded");
+  for (const LoadReportStep& s : steps) {
+    const char* name = loadStepName(s.step);
+    const char* verdict = s.verdict == StepVerdict::Failed ? "FAILED" : stepVerdictName(s.verdict);
+    text += "\n  ";
+    text += name;
+    text.append(12 - std::min<std::size_t>(11, std::strlen(name)), ' ');
+    text += verdict;
+    text.append(12 - std::min<std::size_t>(11, std::strlen(verdict)), ' ');
+    text += s.detail;
+  }
+  return text;
+}
+
+}  // namespace mtia

@@ -1,0 +1,121 @@
+#include "unloaded.h"
+
+#include <cstring>
+#include <type_traits>
+
+namespace mtia::detail {
+
+namespace {
+
+// The failure value of each result type: -1 for status codes and integer
+// getters alike (any non-OK status makes the host ask get_last_error()).
+template <class R>
+R failure() noexcept {
+  if constexpr (std::is_void_v<R>) {
+    return;
+  } else if constexpr (std::is_same_v<R, bool>) {
+    return false;
+  } else if constexpr (std::is_same_v<R, mtia_stream_t>) {
+    return mtia_stream_t{0, -1, MTIA_DEVICE_TYPE_MTIA};
+  } else if constexpr (std::is_pointer_v<R>) {
+    return nullptr;
+  } else {
+    static_assert(std::is_integral_v<R> && std::is_signed_v<R>, "a new result type needs a value");
+    return static_cast<R>(-1);
+  }
+}
+
+template <class Fn>
+struct Failing;
+
+template <class R, class... Args>
+struct Failing<R (*)(Args...)> {
+  static R call(Args...) noexcept { return failure<R>(); }
+};
+
+template <class Fn>
+constexpr Fn failing(Fn /*slot*/) noexcept {
+  return &Failing<Fn>::call;
+}
+
+mtia_status_t unloadedLastError(const char** message) noexcept {
+  if (message != nullptr) *message = kUnloadedMessage;
+  return MTIA_STATUS_UNAVAILABLE;
+}
+
+mtia_plugin_api_t makeTable() noexcept {
+  mtia_plugin_api_t t;
+  std::memset(&t, 0, sizeof(t));
+  t.struct_size = sizeof(t);
+  t.abi_major = MTIA_PLUGIN_ABI_MAJOR;
+  t.abi_minor = MTIA_PLUGIN_ABI_MINOR;
+  t.plugin_name = "(unloaded)";
+  t.plugin_version = "";
+  t.get_last_error = &unloadedLastError;
+#define MTIA_FAILING(slot) t.slot = failing(t.slot)
+  MTIA_FAILING(initialize);
+  MTIA_FAILING(shutdown);
+  MTIA_FAILING(get_extension);
+  MTIA_FAILING(lazy_init);
+  MTIA_FAILING(has_mtia);
+  MTIA_FAILING(device_count);
+  MTIA_FAILING(device_synchronize);
+  MTIA_FAILING(show_config);
+  MTIA_FAILING(has_primary_context);
+  MTIA_FAILING(set_current_device);
+  MTIA_FAILING(get_current_device);
+  MTIA_FAILING(exchange_device);
+  MTIA_FAILING(maybe_exchange_device);
+  MTIA_FAILING(is_available);
+  MTIA_FAILING(get_current_stream);
+  MTIA_FAILING(get_current_raw_stream);
+  MTIA_FAILING(get_default_stream);
+  MTIA_FAILING(set_current_stream);
+  MTIA_FAILING(is_pinned_ptr);
+  MTIA_FAILING(pinned_alloc);
+  MTIA_FAILING(pinned_free);
+  MTIA_FAILING(device_alloc);
+  MTIA_FAILING(device_free);
+  MTIA_FAILING(memory_stats);
+  MTIA_FAILING(get_device_capability);
+  MTIA_FAILING(get_device_properties);
+  MTIA_FAILING(empty_cache);
+  MTIA_FAILING(record_memory_history);
+  MTIA_FAILING(memory_snapshot);
+  MTIA_FAILING(reset_peak_memory_stats);
+  MTIA_FAILING(attach_oom_observer);
+  MTIA_FAILING(graph_create);
+  MTIA_FAILING(graph_destroy);
+  MTIA_FAILING(graph_capture_begin);
+  MTIA_FAILING(graph_capture_end);
+  MTIA_FAILING(graph_instantiate);
+  MTIA_FAILING(graph_replay);
+  MTIA_FAILING(graph_reset);
+  MTIA_FAILING(graph_pool);
+#undef MTIA_FAILING
+  return t;
+}
+
+mtia_streams_ext_v1_t makeStreams() noexcept {
+  mtia_streams_ext_v1_t s;
+  std::memset(&s, 0, sizeof(s));
+  s.struct_size = sizeof(s);
+  s.create_stream = failing(s.create_stream);
+  s.stream_query = failing(s.stream_query);
+  s.stream_synchronize = failing(s.stream_synchronize);
+  return s;
+}
+
+}  // namespace
+
+const mtia_plugin_api_t& unloadedTable() noexcept {
+  static const mtia_plugin_api_t table = makeTable();
+  return table;
+}
+
+const mtia_streams_ext_v1_t& unloadedStreamsExtension() noexcept {
+  static const mtia_streams_ext_v1_t streams = makeStreams();
+  return streams;
+}
+
+}  // namespace mtia::detail
