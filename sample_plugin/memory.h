@@ -22,4 +22,9 @@ bool findDeviceRange(const void* ptr, size_t bytes, int32_t* device_out) noexcep
 // Puts the memory group's slots into the plugin's table.
 void fillMemorySlots(mtia_plugin_api_t& table) noexcept;
 
+// Each device's capacity from MTIA_SAMPLE_DEVICE_MEMORY (default 1 GiB):
+// bytes, or a number with a KiB, MiB or GiB suffix; a multiple of 2 MiB from
+// 2 MiB to 1024 GiB. Throws Failure(INVALID_ARGUMENT) naming the bad value.
+uint64_t readDeviceMemoryConfig();
+
 }  // namespace mtia_sample

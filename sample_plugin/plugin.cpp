@@ -1,6 +1,7 @@
 // plugin.cpp — the sample plugin's ABI surface: the entry point, the table
 // and the device and stream slots. Every slot is noexcept and turns failures
 // into a status plus a message (mtia::plugin::guard).
+#include "memory.h"
 #include "runtime.h"
 
 #include <nlohmann/json.hpp>
@@ -77,7 +78,9 @@ mtia_status_t show_config(const mtia_sink_t* out) noexcept {
                             std::to_string(MTIA_PLUGIN_ABI_MINOR)},
         {"device_count", rt.deviceCount()},
         {"max_streams_per_device", kMaxStreamsPerDevice},
-        {"environment", {{"MTIA_SAMPLE_DEVICE_COUNT", rt.config().device_count}}},
+        {"environment",
+         {{"MTIA_SAMPLE_DEVICE_COUNT", rt.config().device_count},
+          {"MTIA_SAMPLE_DEVICE_MEMORY", rt.config().device_memory_bytes}}},
     };
     write_to(out, config.dump());
   });
@@ -86,7 +89,6 @@ mtia_status_t show_config(const mtia_sink_t* out) noexcept {
 // Simulated hardware: every device is the same part.
 constexpr int32_t kCapabilityMajor = 1;
 constexpr int32_t kCapabilityMinor = 0;
-constexpr uint64_t kDeviceMemoryBytes = uint64_t{1} << 30;
 
 mtia_status_t get_device_capability(int32_t device, const mtia_sink_t* out) noexcept {
   return guard([&] {
@@ -101,7 +103,7 @@ mtia_status_t get_device_properties(int32_t device, const mtia_sink_t* out) noex
     const nlohmann::json props = {
         {"name", "MTIA Sample Device " + std::to_string(d)},
         {"index", d},
-        {"total_memory", kDeviceMemoryBytes},
+        {"total_memory", runtime().config().device_memory_bytes},
         {"major", kCapabilityMajor},
         {"minor", kCapabilityMinor},
         {"multi_processor_count", 64},
@@ -315,8 +317,9 @@ mtia_plugin_api_t makeTable() noexcept {
 
   t.get_device_capability = &get_device_capability;
   t.get_device_properties = &get_device_properties;
-  // The rest of the memory group and the graph group are not implemented
-  // yet: their slots stay NULL and the host reports them as absent.
+  fillMemorySlots(t);
+  // The graph group is not implemented yet: its slots stay NULL and the
+  // host reports them as absent.
   return t;
 }
 

@@ -1,5 +1,7 @@
 #include "runtime.h"
 
+#include "memory.h"
+
 #include <cerrno>
 #include <cstdlib>
 #include <string>
@@ -38,12 +40,14 @@ Config readConfig() {
     }
     config.device_count = static_cast<int32_t>(n);
   }
+  config.device_memory_bytes = readDeviceMemoryConfig();
   return config;
 }
 
 Runtime::Runtime(const Config& config) : config_(config), device_count_(config.device_count) {
   for (int32_t i = 0; i < device_count_; ++i) {
     auto device = std::make_unique<SampleDevice>();
+    device->memory = std::make_unique<DeviceAllocator>(i, config.device_memory_bytes);
     device->streams[0].store(new SampleStream{0, i, 0}, std::memory_order_release);
     devices_[static_cast<size_t>(i)] = std::move(device);
   }

@@ -3,6 +3,9 @@
 // Everything here is plugin-internal C++; only plugin.cpp touches the ABI.
 #pragma once
 
+#include "memory_allocator.h"
+#include "memory_pinned.h"
+
 #include <mtia/plugin_abi.h>
 #include <mtia/plugin_support.hpp>
 
@@ -34,11 +37,13 @@ struct SampleDevice {
   std::mutex streams_mutex;  // serialises stream creation; lookups are lock-free
   std::array<std::atomic<SampleStream*>, kMaxStreamsPerDevice> streams{};
   int64_t next_stream_id = 1;  // guarded by streams_mutex
+  std::unique_ptr<DeviceAllocator> memory;  // the caching allocator (memory_allocator.h)
 };
 
 // Read once by initialize(); constant until shutdown().
 struct Config {
   int32_t device_count = kDefaultDeviceCount;  // MTIA_SAMPLE_DEVICE_COUNT
+  uint64_t device_memory_bytes = kDefaultDeviceMemoryBytes;  // MTIA_SAMPLE_DEVICE_MEMORY
 };
 
 // The plugin-wide state. Exists between initialize() and shutdown().
@@ -60,6 +65,9 @@ class Runtime {
         std::memory_order_acquire);
   }
   SampleStream& createStream(int32_t device, int32_t priority);
+
+  PinnedMemory pinned;         // pinned host allocations (memory_pinned.h)
+  OomObservers oom_observers;  // attach_oom_observer (memory_allocator.h)
 
  private:
   Config config_;

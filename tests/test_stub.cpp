@@ -47,6 +47,8 @@ throwingHooks() {
       {"mtiagraphReset", [](H h) { h.mtiagraphReset(1); }},
       {"mtiagraphPool", [](H h) { h.mtiagraphPool(1); }},
       {"createStream", [](H h) { h.createStream(0); }},
+      {"deviceAlloc", [](H h) { h.deviceAlloc(0, 64); }},
+      {"deviceFree", [](H h) { h.deviceFree(nullptr); }},
   };
 }
 

@@ -271,6 +271,16 @@ Allocator* PluginHooks::getPinnedMemoryAllocator() const {
   return pinned_allocator_.get();
 }
 
+void* PluginHooks::deviceAlloc(DeviceIndex device, size_t bytes) const {
+  void* ptr = nullptr;
+  check("deviceAlloc", MTIA_SLOT("deviceAlloc", device_alloc)(device, bytes, &ptr));
+  return ptr;
+}
+
+void PluginHooks::deviceFree(void* ptr) const {
+  check("deviceFree", MTIA_SLOT("deviceFree", device_free)(ptr));
+}
+
 nlohmann::json PluginHooks::memoryStats(DeviceIndex device) const {
   nlohmann::json stats = callJson("memoryStats", "memory_stats", api_.memory_stats, device);
   const auto dram = stats.find("dram");

@@ -60,6 +60,8 @@ class PluginHooks final : public MTIAHooksInterface {
   MempoolId_t mtiagraphPool(int64_t handle) const override;
 
   Stream createStream(DeviceIndex device = -1, int32_t priority = 0) const override;
+  void* deviceAlloc(DeviceIndex device, size_t bytes) const override;
+  void deviceFree(void* ptr) const override;
   const void* getExtension(const char* id) const override;
   const PluginInfo* pluginInfo() const override { return &info_; }
 

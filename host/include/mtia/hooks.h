@@ -113,6 +113,15 @@ struct MTIAHooksInterface : AcceleratorHooksInterface {
 
   /* Beyond the seed: host-side access to the plugin. */
 
+  // Allocates `bytes` of device memory on `device` (0..deviceCount()-1)
+  // through the plugin's device_alloc slot; 0 bytes gives nullptr. The result
+  // is the plugin's device address, owned until deviceFree. Throws
+  // PluginError, e.g. OUT_OF_MEMORY (after the OOM observers have run).
+  virtual void* deviceAlloc(DeviceIndex /*device*/, size_t /*bytes*/) const {
+    fail("deviceAlloc");
+  }
+  // Frees a pointer from deviceAlloc (nullptr: no-op) through device_free.
+  virtual void deviceFree(void* /*ptr*/) const { fail("deviceFree"); }
   // Creates a stream through the "mtia.streams/1" extension.
   virtual Stream createStream(DeviceIndex /*device*/ = -1, int32_t /*priority*/ = 0) const {
     fail("createStream");

@@ -1,0 +1,58 @@
+// test_memory_support.h — helpers shared by the memory tests.
+#pragma once
+
+#include "test_support.h"
+
+#include <algorithm>
+#include <cstdio>
+#include <string>
+#include <vector>
+
+namespace mtia_test {
+
+// The sample plugin, loaded for one test case.
+struct SamplePlugin {
+  mtia::PluginLoader loader;
+  const mtia::MTIAHooksInterface& hooks = loader.load(samplePluginPath());
+
+  nlohmann::json dram(int device = 0) const {
+    return hooks.memoryStats(static_cast<mtia::DeviceIndex>(device))["dram"];
+  }
+  uint64_t stat(const char* name, int device = 0) const {
+    return dram(device)[name].get<uint64_t>();
+  }
+  void* alloc(size_t bytes, int device = 0) const {
+    return hooks.deviceAlloc(static_cast<mtia::DeviceIndex>(device), bytes);
+  }
+};
+
+inline constexpr size_t KiB = size_t{1} << 10;
+inline constexpr size_t MiB = size_t{1} << 20;
+
+// The block size docs/memory.md documents for a request: up to 4 KiB the next
+// multiple of 512; up to 1 MiB the next of 2^k + j * 2^(k-2) (j = 1..4);
+// above 1 MiB the next multiple of 512.
+inline size_t documentedBlockSize(size_t bytes) {
+  if (bytes > MiB) return (bytes + 511) / 512 * 512;
+  std::vector<size_t> classes;
+  for (size_t s = 512; s <= 4 * KiB; s += 512) classes.push_back(s);
+  for (size_t power = 4 * KiB; power < MiB; power *= 2) {
+    for (size_t j = 1; j <= 4; ++j) classes.push_back(power + j * power / 4);
+  }
+  return *std::lower_bound(classes.begin(), classes.end(), bytes);
+}
+
+// A pointer as the plugin's messages print it.
+inline std::string hexAddress(const void* p) {
+  char text[32];
+  std::snprintf(text, sizeof(text), "0x%llx",
+                static_cast<unsigned long long>(reinterpret_cast<uintptr_t>(p)));
+  return text;
+}
+
+inline std::string pluginError(const std::string& hook, const std::string& message,
+                               const std::string& code) {
+  return hook + "() failed in MTIA plugin 'mtia-sample': " + message + " (" + code + ")";
+}
+
+}  // namespace mtia_test
