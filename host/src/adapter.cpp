@@ -7,14 +7,11 @@
 #include <mtia/errors.h>
 
 #include <cstring>
-#include <limits>
 #include <utility>
 
 namespace mtia::detail {
 
 namespace {
-
-constexpr uint32_t kMaxDeviceIndex = std::numeric_limits<DeviceIndex>::max();
 
 // A host sink collecting text into a std::string; never throws into the plugin.
 struct StringSink {
@@ -117,22 +114,11 @@ void PluginHooks::absent(const char* hook, const char* slot) const {
             "' of plugin ABI 1.0 is absent)");
 }
 
-DeviceIndex PluginHooks::toDeviceIndex(const char* hook, int32_t value) const {
-  if (MTIA_LIKELY(static_cast<uint32_t>(value) <= kMaxDeviceIndex)) {
-    return static_cast<DeviceIndex>(value);
-  }
+void PluginHooks::badDeviceIndex(const char* hook, int32_t value) const {
   if (value < 0) raiseLastError(hook);
   raise(hook, MTIA_STATUS_INTERNAL,
         "the plugin returned device index " + std::to_string(value) +
             ", beyond the largest DeviceIndex (" + std::to_string(kMaxDeviceIndex) + ")");
-}
-
-Stream PluginHooks::toStream(const char* hook, mtia_stream_t s) const {
-  if (MTIA_LIKELY(static_cast<uint32_t>(s.device_index) <= kMaxDeviceIndex)) {
-    return Stream(s.stream_id, Device(DeviceType::MTIA, static_cast<DeviceIndex>(s.device_index)));
-  }
-  toDeviceIndex(hook, s.device_index);  // throws
-  raise(hook, MTIA_STATUS_INTERNAL, "unreachable");
 }
 
 nlohmann::json PluginHooks::parseJson(const char* hook, const std::string& text) const {

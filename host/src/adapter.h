@@ -6,10 +6,13 @@
 // PluginError naming the hook and the slot.
 #pragma once
 
+#include "compiler.h"
+
 #include <mtia/hooks.h>
 #include <mtia/loader.h>
 #include <mtia/plugin_abi.h>
 
+#include <limits>
 #include <list>
 #include <memory>
 #include <mutex>
@@ -81,8 +84,23 @@ class PluginHooks final : public MTIAHooksInterface {
   void check(const char* hook, mtia_status_t status) const {
     if (status != MTIA_STATUS_OK) raiseLastError(hook);
   }
-  DeviceIndex toDeviceIndex(const char* hook, int32_t value) const;
-  Stream toStream(const char* hook, mtia_stream_t s) const;
+  // Hot: inline range checks; anything out of range goes to the cold path.
+  DeviceIndex toDeviceIndex(const char* hook, int32_t value) const {
+    if (MTIA_LIKELY(static_cast<uint32_t>(value) <= kMaxDeviceIndex)) {
+      return static_cast<DeviceIndex>(value);
+    }
+    badDeviceIndex(hook, value);
+  }
+  Stream toStream(const char* hook, mtia_stream_t s) const {
+    if (MTIA_LIKELY(static_cast<uint32_t>(s.device_index) <= kMaxDeviceIndex)) {
+      return Stream(s.stream_id, Device(DeviceType::MTIA, static_cast<DeviceIndex>(s.device_index)));
+    }
+    badDeviceIndex(hook, s.device_index);
+  }
+  // Throws PluginError for a result outside DeviceIndex: the plugin's last
+  // error when negative (the failure signal), else "beyond the largest".
+  [[noreturn]] void badDeviceIndex(const char* hook, int32_t value) const;
+  static constexpr uint32_t kMaxDeviceIndex = std::numeric_limits<DeviceIndex>::max();
   nlohmann::json callJson(const char* hook, const char* slot,
                           mtia_status_t (*fn)(int32_t, const mtia_sink_t*), int32_t device) const;
   nlohmann::json parseJson(const char* hook, const std::string& text) const;
