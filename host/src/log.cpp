@@ -3,10 +3,14 @@
 #include <spdlog/sinks/stdout_sinks.h>
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
+#include <cctype>
+#include <cstdint>
 #include <cstdlib>
 #include <memory>
-#include <utility>
+#include <mutex>
 #include <string>
+#include <utility>
 
 namespace mtia::detail {
 
@@ -16,21 +20,53 @@ spdlog::logger* makeLogger() {
   auto sink = std::make_shared<spdlog::sinks::stderr_sink_mt>();
   auto* log = new spdlog::logger("mtia", std::move(sink));
   log->set_pattern("[%Y-%m-%d %H:%M:%S.%e] [mtia] [%l] %v");
-  spdlog::level::level_enum level = spdlog::level::err;
-  if (const char* env = std::getenv("MTIA_LOG_LEVEL"); env != nullptr && *env != '\0') {
-    // spdlog maps unknown names to "off"; only accept names it knows.
-    const auto parsed = spdlog::level::from_str(env);
-    if (parsed != spdlog::level::off || std::string(env) == "off") {
-      level = parsed;
-    } else {
-      log->warn("MTIA_LOG_LEVEL='{}' is not one of trace, debug, info, warn, error, critical, off; "
-                "using 'error'",
-                env);
-    }
+  const char* env = std::getenv("MTIA_LOG_LEVEL");
+  const bool set = env != nullptr && *env != '\0';
+  const auto level = set ? parseLogLevel(env) : spdlog::level::err;
+  if (!level) {
+    log->warn("MTIA_LOG_LEVEL='{}' is not one of trace, debug, info, warn, error, critical, off; "
+              "using 'error'",
+              env);
   }
-  log->set_level(level);
+  log->set_level(level.value_or(spdlog::level::err));
   return log;
 }
+
+// Collapses identical consecutive plugin lines (the rule is in log.h).
+class RepeatFilter {
+ public:
+  void log(const std::string& tag, spdlog::level::level_enum level, const char* message) {
+    std::lock_guard<std::mutex> lock(mutex_);
+    if (level == level_ && tag == tag_ && last_ == message) {
+      if (isPowerOfTen(++repeats_)) report();
+      return;
+    }
+    if (repeats_ > reported_) report();
+    tag_ = tag;
+    level_ = level;
+    last_ = message;
+    repeats_ = reported_ = 0;
+    logger().log(level_, "[plugin {}] {}", tag_, last_);
+  }
+
+ private:
+  static bool isPowerOfTen(uint64_t n) {
+    if (n < 10) return false;
+    while (n % 10 == 0) n /= 10;
+    return n == 1;
+  }
+  void report() {
+    logger().log(level_, "[plugin {}] last message repeated {} time{}", tag_, repeats_,
+                 repeats_ == 1 ? "" : "s");
+    reported_ = repeats_;
+  }
+
+  std::mutex mutex_;
+  std::string tag_, last_;
+  spdlog::level::level_enum level_ = spdlog::level::off;
+  uint64_t repeats_ = 0;   // identical lines since last_ was logged
+  uint64_t reported_ = 0;  // repeats_ as last reported
+};
 
 }  // namespace
 
@@ -40,19 +76,43 @@ spdlog::logger& logger() {
   return *instance;
 }
 
+std::optional<spdlog::level::level_enum> parseLogLevel(std::string_view text) noexcept {
+  static constexpr struct {
+    std::string_view name;
+    spdlog::level::level_enum level;
+  } kNames[] = {
+      {"trace", spdlog::level::trace}, {"debug", spdlog::level::debug},
+      {"info", spdlog::level::info},   {"warn", spdlog::level::warn},
+      {"warning", spdlog::level::warn}, {"error", spdlog::level::err},
+      {"err", spdlog::level::err},     {"critical", spdlog::level::critical},
+      {"off", spdlog::level::off},
+  };
+  const auto matches = [text](std::string_view name) {
+    return name.size() == text.size() &&
+           std::equal(name.begin(), name.end(), text.begin(), [](char n, char t) {
+             return n == std::tolower(static_cast<unsigned char>(t));
+           });
+  };
+  for (const auto& entry : kNames) {
+    if (matches(entry.name)) return entry.level;
+  }
+  return std::nullopt;
+}
+
 void pluginLogSink(void* host_data, mtia_log_level_t level, const char* message) noexcept {
+  spdlog::level::level_enum lvl = spdlog::level::err;
+  switch (level) {
+    case MTIA_LOG_TRACE: lvl = spdlog::level::trace; break;
+    case MTIA_LOG_DEBUG: lvl = spdlog::level::debug; break;
+    case MTIA_LOG_INFO: lvl = spdlog::level::info; break;
+    case MTIA_LOG_WARN: lvl = spdlog::level::warn; break;
+    default: break;
+  }
   try {
+    if (!logger().should_log(lvl)) return;  // filtered lines cost no lock
+    static RepeatFilter* const filter = new RepeatFilter();  // leaked, as the logger
     const std::string* tag = static_cast<const std::string*>(host_data);
-    spdlog::level::level_enum lvl = spdlog::level::info;
-    switch (level) {
-      case MTIA_LOG_TRACE: lvl = spdlog::level::trace; break;
-      case MTIA_LOG_DEBUG: lvl = spdlog::level::debug; break;
-      case MTIA_LOG_INFO: lvl = spdlog::level::info; break;
-      case MTIA_LOG_WARN: lvl = spdlog::level::warn; break;
-      default: lvl = spdlog::level::err; break;
-    }
-    logger().log(lvl, "[plugin {}] {}", tag != nullptr ? *tag : std::string("?"),
-                 message != nullptr ? message : "");
+    filter->log(tag != nullptr ? *tag : std::string("?"), lvl, message != nullptr ? message : "");
   } catch (...) {
     // A log line is never worth an exception across the C boundary.
   }

@@ -1,0 +1,58 @@
+// An application that uses the MTIA hooks: it lists the devices of the plugin
+// named by MTIA_PLUGIN_PATH, makes each one current, and shows how failures
+// and missing hooks surface. docs/host-guide.md walks through this file.
+#include <mtia/errors.h>
+#include <mtia/hooks.h>
+#include <mtia/loader.h>      // mtia::PluginInfo
+#include <mtia/plugin_abi.h>  // MTIA_STATUS_* codes
+
+#include <iostream>
+
+int main() {
+  // The process-wide hooks. The first call loads MTIA_PLUGIN_PATH, once;
+  // later calls are a single atomic load.
+  const mtia::MTIAHooksInterface& hooks = mtia::getMTIAHooks();
+  if (!hooks.isAvailable()) {
+    // Without a loadable plugin every hook behaves like PyTorch's stub, and
+    // unavailableReason() says why (not configured, or which step failed).
+    std::cerr << "no MTIA backend: " << hooks.unavailableReason() << "\n";
+    return 1;
+  }
+  const mtia::PluginInfo& plugin = *hooks.pluginInfo();
+  std::cout << "plugin " << plugin.name << " " << plugin.version << " with "
+            << static_cast<int>(hooks.deviceCount()) << " devices\n";
+
+  try {
+    for (mtia::DeviceIndex d = 0; d < hooks.deviceCount(); ++d) {
+      // Current device and current stream are per thread, as in CUDA.
+      hooks.setCurrentDevice(d);
+      const mtia::Stream stream = hooks.getCurrentStream(-1);  // -1: the current device
+      const nlohmann::json properties = hooks.getDeviceProperties(d);
+      std::cout << "device " << static_cast<int>(d) << ": "
+                << properties.value("name", "(unnamed)") << ", current " << stream << "\n";
+      hooks.deviceSynchronize(d);
+    }
+
+    // A failing hook throws mtia::PluginError naming the hook, the plugin,
+    // the plugin's message and the status code.
+    try {
+      hooks.setCurrentDevice(hooks.deviceCount());  // one past the last device
+    } catch (const mtia::PluginError& e) {
+      std::cout << "as expected: " << e.what() << "\n";
+    }
+
+    // An optional hook the plugin does not implement throws PluginError
+    // with code MTIA_STATUS_NOT_SUPPORTED: test for it, don't crash.
+    try {
+      const nlohmann::json stats = hooks.memoryStats(0);
+      std::cout << "device 0 has " << stats["dram"]["allocated_bytes"] << " bytes allocated\n";
+    } catch (const mtia::PluginError& e) {
+      if (e.code() != MTIA_STATUS_NOT_SUPPORTED) throw;
+      std::cout << "memory stats: not implemented by " << e.plugin() << "\n";
+    }
+  } catch (const mtia::Error& e) {  // every error the host raises derives from mtia::Error
+    std::cerr << "MTIA error: " << e.what() << "\n";
+    return 1;
+  }
+  return 0;
+}

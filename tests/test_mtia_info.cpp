@@ -1,0 +1,284 @@
+// mtia-info, run as a child process: its output and its exit codes.
+#include "run_process.h"
+#include "test_support.h"
+
+#include <nlohmann/json.hpp>
+
+#include <climits>
+#include <cstdlib>
+#include <string>
+
+namespace {
+
+using mtia_test::fixturePath;
+using mtia_test::runProcess;
+
+const std::string kCPlugin = MTIA_C_PLUGIN_PATH;
+const std::string kAbi =
+    std::to_string(MTIA_PLUGIN_ABI_MAJOR) + "." + std::to_string(MTIA_PLUGIN_ABI_MINOR);
+
+std::string realPath(const std::string& path) {
+  char resolved[PATH_MAX];
+  REQUIRE(realpath(path.c_str(), resolved) != nullptr);
+  return resolved;
+}
+
+// mtia-info with these arguments, MTIA_PLUGIN_PATH=plugin ("" leaves it unset)
+// and the default log level.
+mtia_test::ProcessResult mtiaInfo(const std::vector<std::string>& args,
+                                  const std::string& plugin = "") {
+  std::vector<std::string> argv{MTIA_INFO_PATH};
+  argv.insert(argv.end(), args.begin(), args.end());
+  return runProcess(argv, {plugin.empty() ? "MTIA_PLUGIN_PATH" : "MTIA_PLUGIN_PATH=" + plugin,
+                           "MTIA_LOG_LEVEL"});
+}
+
+const std::string kNoPluginMessage =
+    "mtia-info: No MTIA plugin is configured: set MTIA_PLUGIN_PATH to the absolute path of an "
+    "MTIA plugin library.\n"
+    "  MTIA_PLUGIN_PATH names the backend plugin that PyTorch's MTIA hooks load,\n"
+    "  for example:\n"
+    "    MTIA_PLUGIN_PATH=/opt/vendor/lib/libmtia_vendor.so mtia-info\n"
+    "  or try a plugin directly: mtia-info --check /path/to/plugin.so\n";
+
+}  // namespace
+
+TEST_CASE("mtia-info prints the configured plugin and its devices", "[mtia-info]") {
+  const auto r = mtiaInfo({}, kCPlugin);
+  CHECK(r.err == "");
+  CHECK(r.exit_code == 0);
+  CHECK(r.out == "MTIA plugin\n"
+                 "  name            c-example\n"
+                 "  version         1.0.0\n"
+                 "  path            " + realPath(kCPlugin) + "\n"
+                 "  ABI             " + kAbi + " (plugin " + kAbi + ", host " + kAbi + ")\n"
+                 "  devices         2\n"
+                 "\n"
+                 "Device 0\n"
+                 "  capability      1.0\n"
+                 "  current stream  0 (default)\n"
+                 "  memory stats\n"
+                 "    dram.allocated_bytes  0\n"
+                 "    dram.peak_bytes       0\n"
+                 "  properties\n"
+                 "    name          C Example Device 0\n"
+                 "    total_memory  536870912\n"
+                 "\n"
+                 "Device 1\n"
+                 "  capability      1.0\n"
+                 "  current stream  0 (default)\n"
+                 "  memory stats\n"
+                 "    dram.allocated_bytes  0\n"
+                 "    dram.peak_bytes       0\n"
+                 "  properties\n"
+                 "    name          C Example Device 1\n"
+                 "    total_memory  536870912\n");
+}
+
+TEST_CASE("mtia-info --plugin PATH loads PATH instead of MTIA_PLUGIN_PATH", "[mtia-info]") {
+  const auto r = mtiaInfo({"--plugin", kCPlugin}, mtia_test::samplePluginPath());
+  CHECK(r.exit_code == 0);
+  CHECK(r.out.find("  name            c-example\n") != std::string::npos);
+
+  const std::string bad = fixturePath("fixture_init_fails");
+  const auto failed = mtiaInfo({"--plugin", bad});
+  CHECK(failed.exit_code == 4);
+  CHECK(failed.out == "");
+  CHECK(failed.err == "mtia-info: " + std::string(mtia_test::loadErrorOf(bad).what()) + "\n" +
+                          mtia::checkPlugin(bad).toText() + "\n");
+}
+
+TEST_CASE("mtia-info says which hooks the plugin does not implement", "[mtia-info]") {
+  // fixture_good has no stream group and no get_device_properties.
+  const auto r = mtiaInfo({}, fixturePath("fixture_good"));
+  CHECK(r.exit_code == 0);
+  CHECK(r.out.find("Device 0\n"
+                   "  capability      0.1\n"
+                   "  current stream  not implemented by the plugin\n"
+                   "  memory stats\n"
+                   "    dram.allocated_bytes  0\n"
+                   "    dram.peak_bytes       0\n"
+                   "  properties      not implemented by the plugin\n") != std::string::npos);
+}
+
+TEST_CASE("mtia-info shows a failing hook's error and exits 1", "[mtia-info]") {
+  const auto r = mtiaInfo({}, fixturePath("fixture_bad_json"));
+  CHECK(r.exit_code == 1);
+  CHECK(r.out.find("  capability      error: getDeviceCapability() failed in MTIA plugin "
+                   "'fixture': the plugin returned JSON of type array, not an object "
+                   "(INTERNAL)\n") != std::string::npos);
+  CHECK(r.out.find("  memory stats    error: memoryStats() failed in MTIA plugin 'fixture': the "
+                   "plugin's memory stats lack a \"dram\" object with \"allocated_bytes\" and "
+                   "\"peak_bytes\": {\"dram\":{\"allocated\":0}} (INTERNAL)\n") !=
+        std::string::npos);
+}
+
+TEST_CASE("mtia-info --json prints the same information as one JSON document", "[mtia-info]") {
+  const auto r = mtiaInfo({"--json"}, kCPlugin);
+  CHECK(r.exit_code == 0);
+  const nlohmann::json doc = nlohmann::json::parse(r.out);
+  CHECK(doc["plugin"]["name"] == "c-example");
+  CHECK(doc["plugin"]["version"] == "1.0.0");
+  CHECK(doc["plugin"]["path"] == kCPlugin);
+  CHECK(doc["plugin"]["resolved_path"] == realPath(kCPlugin));
+  CHECK(doc["plugin"]["abi"] ==
+        nlohmann::json{{"plugin", kAbi}, {"host", kAbi}, {"negotiated", kAbi}});
+  CHECK(doc["device_count"] == 2);
+  REQUIRE(doc["devices"].size() == 2);
+  const nlohmann::json& d1 = doc["devices"][1];
+  CHECK(d1["index"] == 1);
+  CHECK(d1["capability"] == nlohmann::json{{"major", 1}, {"minor", 0}});
+  CHECK(d1["current_stream"] ==
+        nlohmann::json{{"id", 0}, {"device", 1}, {"default", true}});
+  CHECK(d1["memory_stats"]["dram"]["peak_bytes"] == 0);
+  CHECK(d1["properties"]["name"] == "C Example Device 1");
+  CHECK(d1["not_implemented"].empty());
+  CHECK(d1["errors"].empty());
+
+  const auto fixture = mtiaInfo({"--json"}, fixturePath("fixture_good"));
+  const nlohmann::json d0 = nlohmann::json::parse(fixture.out)["devices"][0];
+  CHECK(d0["not_implemented"] == nlohmann::json{"current_stream", "properties"});
+  CHECK(d0["current_stream"].is_null());
+  CHECK(d0["properties"].is_null());
+}
+
+TEST_CASE("mtia-info without a plugin says so and exits 3", "[mtia-info]") {
+  const auto r = mtiaInfo({});
+  CHECK(r.exit_code == 3);
+  CHECK(r.out == "");
+  CHECK(r.err == kNoPluginMessage);
+  CHECK(mtiaInfo({"--json"}).exit_code == 3);
+}
+
+TEST_CASE("mtia-info exits 4 when the configured plugin fails to load", "[mtia-info]") {
+  const std::string path = fixturePath("fixture_major_too_high");
+  const auto r = mtiaInfo({}, path);
+  CHECK(r.exit_code == 4);
+  CHECK(r.out == "");
+  // The error, then the load report, starting with the configure step.
+  CHECK(r.err.find("mtia-info: The MTIA plugin failed to load: " +
+                   std::string(mtia_test::loadErrorOf(path).what()) +
+                   "\nMTIA plugin load report for '" + path + "': FAILED at negotiate\n"
+                   "  configure   ok          MTIA_PLUGIN_PATH='" + path + "'\n") !=
+        std::string::npos);
+}
+
+TEST_CASE("mtia-info --check passes a good plugin, step by step", "[mtia-info][check]") {
+  const auto r = mtiaInfo({"--check", kCPlugin});
+  CHECK(r.err == "");
+  CHECK(r.exit_code == 0);
+  // Every step of the loader's own report, then the self-test of each group.
+  CHECK(r.out == mtia::checkPlugin(kCPlugin).toText() + "\n"
+                 "\n"
+                 "Self-test\n"
+                 "  device      ok\n"
+                 "    device count        ok               2 devices\n"
+                 "    current device      ok               devices 0-1\n"
+                 "    exchange device     ok               devices 0-1\n"
+                 "    bad device index    ok               setCurrentDevice(2) is rejected\n"
+                 "    synchronize         ok               devices 0-1\n"
+                 "    capability          ok               devices 0-1\n"
+                 "    properties          ok               devices 0-1\n"
+                 "    config              ok               valid JSON\n"
+                 "  stream      ok\n"
+                 "    current stream      ok               devices 0-1\n"
+                 "    default stream      ok               devices 0-1\n"
+                 "    set current stream  ok               devices 0-1\n"
+                 "    create stream       not implemented\n"
+                 "  memory      ok\n"
+                 "    memory stats        ok               devices 0-1\n"
+                 "    pinned memory       not implemented\n"
+                 "    reset peak stats    not implemented\n"
+                 "    empty cache         not implemented\n"
+                 "    snapshot            not implemented\n"
+                 "  graph       skipped: not implemented by the plugin\n"
+                 "\n"
+                 "PASS\n");
+  CHECK(r.out.rfind("MTIA plugin load report for '" + kCPlugin + "': loaded\n"
+                    "  locate      ok          '" + realPath(kCPlugin) + "' (regular file, ",
+                    0) == 0);
+}
+
+TEST_CASE("mtia-info --check passes the sample plugin", "[mtia-info][check]") {
+  const auto r = mtiaInfo({"--check", mtia_test::samplePluginPath()});
+  INFO(r.out);
+  CHECK(r.exit_code == 0);
+  CHECK(r.out.find("\n  device      ok\n") != std::string::npos);
+  CHECK(r.out.find("\n  stream      ok\n") != std::string::npos);
+  CHECK(r.out.find(" failed ") == std::string::npos);
+  CHECK(r.out.substr(r.out.size() - 6) == "\nPASS\n");
+}
+
+TEST_CASE("mtia-info --check names the load step that failed and exits 4", "[mtia-info][check]") {
+  const std::string path = fixturePath("fixture_major_too_high");
+  const mtia::LoadReport report = mtia::checkPlugin(path);
+  REQUIRE(report.failedStep() != nullptr);
+  const std::string cause = report.failedStep()->detail;
+  const auto r = mtiaInfo({"--check", path});
+  CHECK(r.exit_code == 4);
+  CHECK(r.out == report.toText() + "\n\nFAIL: load step 'negotiate' failed: " + cause + "\n");
+  CHECK(r.out.find("\n  negotiate   FAILED      " + cause + "\n") != std::string::npos);
+
+  const std::string missing = "/nonexistent/libmtia_missing.so";
+  const auto m = mtiaInfo({"--check", missing});
+  CHECK(m.exit_code == 4);
+  CHECK(m.out == "MTIA plugin load report for '" + missing + "': FAILED at locate\n"
+                 "  locate      FAILED      cannot resolve '" + missing + "': No such file or "
+                 "directory\n"
+                 "\n"
+                 "FAIL: load step 'locate' failed: cannot resolve '" + missing + "': No such file "
+                 "or directory\n");
+}
+
+TEST_CASE("mtia-info --check names the self-test that failed and exits 1", "[mtia-info][check]") {
+  const auto r = mtiaInfo({"--check", fixturePath("fixture_bad_json")});
+  CHECK(r.exit_code == 1);
+  const std::string error =
+      "getDeviceCapability() failed in MTIA plugin 'fixture': the plugin returned JSON of type "
+      "array, not an object (INTERNAL)";
+  CHECK(r.out.find("  device      failed\n") != std::string::npos);
+  CHECK(r.out.find("    capability          failed           " + error + "\n") !=
+        std::string::npos);
+  CHECK(r.out.find("  stream      skipped: not implemented by the plugin\n") != std::string::npos);
+  CHECK(r.out.substr(r.out.find("\nFAIL")) ==
+        "\nFAIL: self-test 'device: capability' failed: " + error + "\n");
+}
+
+TEST_CASE("mtia-info --check --json reports the same as JSON", "[mtia-info][check]") {
+  const auto r = mtiaInfo({"--check", fixturePath("fixture_bad_json"), "--json"});
+  CHECK(r.exit_code == 1);
+  const nlohmann::json report = nlohmann::json::parse(r.out);
+  CHECK(report["result"] == "fail");
+  CHECK(report["exit_code"] == 1);
+  CHECK(report["load"] == mtia::checkPlugin(fixturePath("fixture_bad_json")).toJson());
+  CHECK(report["load"]["ok"] == true);
+  for (const auto& step : report["load"]["steps"]) CHECK(step["verdict"] == "ok");
+  CHECK(report["self_test"][0]["group"] == "device");
+  CHECK(report["self_test"][0]["verdict"] == "failed");
+  CHECK(report["self_test"][3]["group"] == "graph");
+  CHECK(report["self_test"][3]["verdict"] == "skipped");
+}
+
+TEST_CASE("mtia-info rejects a bad command line with exit code 2", "[mtia-info]") {
+  const auto bogus = mtiaInfo({"--bogus"});
+  CHECK(bogus.exit_code == 2);
+  CHECK(bogus.err.rfind("mtia-info: unknown argument '--bogus'\nusage: mtia-info", 0) == 0);
+  const auto missing = mtiaInfo({"--check"});
+  CHECK(missing.exit_code == 2);
+  CHECK(missing.err.rfind("mtia-info: missing PATH after '--check'\n", 0) == 0);
+  CHECK(mtiaInfo({"--plugin", kCPlugin, "--check", kCPlugin}).exit_code == 2);
+}
+
+TEST_CASE("mtia-info --help documents the options and exit codes", "[mtia-info]") {
+  const auto r = mtiaInfo({"--help"});
+  CHECK(r.exit_code == 0);
+  CHECK(r.out.find("exit codes:\n"
+                   "  0  success (--check: every step and self-test passed)\n"
+                   "  1  a hook failed (--check: a self-test failed)\n"
+                   "  2  bad command line\n"
+                   "  3  no plugin configured (MTIA_PLUGIN_PATH unset or empty)\n"
+                   "  4  the plugin failed to load (--check: a load step failed)\n") !=
+        std::string::npos);
+  CHECK(mtiaInfo({"--version"}).out ==
+        "mtia-info " MTIA_HOST_VERSION " (MTIA plugin ABI " + kAbi + ")\n");
+}
