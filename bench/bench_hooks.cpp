@@ -5,6 +5,7 @@
 
 #include <benchmark/benchmark.h>
 
+#include <initializer_list>
 #include <string>
 
 namespace mtia_bench {
@@ -13,11 +14,12 @@ namespace {
 
 using mtia::MTIAHooksInterface;
 
-// Registers "Host/<hook>" and "InProcess/<hook>". `call(hooks, fixture, odd)`
+// Registers "<Subject>/<hook>" for each subject. `call(hooks, fixture, odd)`
 // is one call of the hook; `odd` alternates so setters really change state.
 template <class Call>
-void registerHook(const char* hook, Call call) {
-  for (const Subject subject : {Subject::Host, Subject::InProcess}) {
+void registerHook(const char* hook, Call call,
+                  std::initializer_list<Subject> subjects = {Subject::Host, Subject::InProcess}) {
+  for (const Subject subject : subjects) {
     const std::string name = std::string(subjectName(subject)) + "/" + hook;
     benchmark::RegisterBenchmark(name.c_str(), [subject, call](benchmark::State& state) {
       runGuarded(state, [&] {
@@ -38,9 +40,10 @@ void registerHook(const char* hook, Call call) {
 }
 
 const bool registered = [] {
+  const auto all = {Subject::Host, Subject::InProcess, Subject::Floor};
   registerHook("getCurrentDevice", [](const MTIAHooksInterface& h, const Fixture&, bool) {
     benchmark::DoNotOptimize(h.getCurrentDevice());
-  });
+  }, all);
   registerHook("setCurrentDevice", [](const MTIAHooksInterface& h, const Fixture& f, bool odd) {
     h.setCurrentDevice(f.devices[odd]);
   });
@@ -55,7 +58,7 @@ const bool registered = [] {
   });
   registerHook("getCurrentStream", [](const MTIAHooksInterface& h, const Fixture&, bool) {
     benchmark::DoNotOptimize(h.getCurrentStream(-1));
-  });
+  }, all);
   registerHook("getCurrentRawStream", [](const MTIAHooksInterface& h, const Fixture&, bool) {
     benchmark::DoNotOptimize(h.getCurrentRawStream(-1));
   });

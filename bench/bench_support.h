@@ -15,9 +15,11 @@ namespace mtia_bench {
 inline const std::string kSamplePluginPath = MTIA_SAMPLE_PLUGIN_PATH;
 
 // What a hot-hook benchmark calls: the hooks through the host (the sample
-// plugin behind getMTIAHooks()) or the in-process baseline. Benchmarks of one
-// hook are named "Host/<hook>" and "InProcess/<hook>"; bench/run pairs them.
-enum class Subject { Host, InProcess };
+// plugin behind getMTIAHooks()), the in-process baseline, or the floor of any
+// C-table design (makeFunctionTableHooks; getCurrentDevice and
+// getCurrentStream only). Benchmarks of one hook are named "<Subject>/<hook>";
+// bench/run compares Host/ and Floor/ rows with InProcess/.
+enum class Subject { Host, InProcess, Floor };
 const char* subjectName(Subject subject) noexcept;
 
 struct Fixture {

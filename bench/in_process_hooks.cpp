@@ -1,6 +1,7 @@
 #include "in_process_hooks.h"
 
 #include <mtia/errors.h>
+#include <mtia/plugin_abi.h>
 
 #include <array>
 #include <atomic>
@@ -125,10 +126,58 @@ class InProcessHooks final : public mtia::MTIAHooksInterface {
   mutable std::array<DeviceState, kMaxDevices> devices_;
 };
 
+// ---- the floor: the adapter's shape over C functions in this executable ----
+
+int32_t g_table_device_count = 0;
+
+int32_t cGetCurrentDevice() noexcept { return t_state.device; }
+
+mtia_stream_t cGetCurrentStream(int32_t device) noexcept {
+  const int32_t d = device == -1 ? t_state.device : device;
+  if (static_cast<uint32_t>(d) >= static_cast<uint32_t>(g_table_device_count)) {
+    return {-1, -1, MTIA_DEVICE_TYPE_MTIA};
+  }
+  return {t_state.stream[static_cast<size_t>(d)], d, MTIA_DEVICE_TYPE_MTIA};
+}
+
+class FunctionTableHooks final : public mtia::MTIAHooksInterface {
+ public:
+  DeviceIndex getCurrentDevice() const override {
+    const int32_t d = get_current_device_();
+    if (__builtin_expect(static_cast<uint32_t>(d) <= 127, 1)) return static_cast<DeviceIndex>(d);
+    bad("getCurrentDevice", d);
+  }
+  Stream getCurrentStream(DeviceIndex device) const override {
+    const mtia_stream_t s = get_current_stream_(device);
+    if (__builtin_expect(static_cast<uint32_t>(s.device_index) <= 127, 1)) {
+      return Stream(s.stream_id, mtia::Device(mtia::DeviceType::MTIA,
+                                              static_cast<DeviceIndex>(s.device_index)));
+    }
+    bad("getCurrentStream", s.device_index);
+  }
+
+ private:
+  // Out of line and using the object, like the adapter's cold path.
+  [[noreturn, gnu::noinline]] void bad(const char* hook, int32_t value) const {
+    throw mtia::Error(std::string(hook) + "() failed in " + name_ + ": returned " +
+                      std::to_string(value));
+  }
+
+  const char* name_ = "the in-process function table";
+
+  int32_t (*get_current_device_)() noexcept = &cGetCurrentDevice;
+  mtia_stream_t (*get_current_stream_)(int32_t) noexcept = &cGetCurrentStream;
+};
+
 }  // namespace
 
 std::unique_ptr<mtia::MTIAHooksInterface> makeInProcessHooks(int32_t device_count) {
   return std::make_unique<InProcessHooks>(device_count);
+}
+
+std::unique_ptr<mtia::MTIAHooksInterface> makeFunctionTableHooks(int32_t device_count) {
+  g_table_device_count = device_count;
+  return std::make_unique<FunctionTableHooks>();
 }
 
 }  // namespace mtia_bench

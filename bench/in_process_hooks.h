@@ -18,4 +18,11 @@ namespace mtia_bench {
 
 std::unique_ptr<mtia::MTIAHooksInterface> makeInProcessHooks(int32_t device_count);
 
+// The floor of any design with a C function table: getCurrentDevice and
+// getCurrentStream shaped like the host's adapter (a virtual call into a
+// function that calls a C function pointer and range-checks the result), with
+// the C functions in this executable reading the baseline's thread state. What
+// it costs over the baseline is what the second indirect call costs.
+std::unique_ptr<mtia::MTIAHooksInterface> makeFunctionTableHooks(int32_t device_count);
+
 }  // namespace mtia_bench

@@ -17,8 +17,9 @@ namespace mtia_bench {
 
 namespace {
 
-Fixture g_fixtures[2];
+Fixture g_fixtures[3];
 std::unique_ptr<mtia::MTIAHooksInterface> g_in_process;
+std::unique_ptr<mtia::MTIAHooksInterface> g_floor;
 
 // The counter must see both C and C++ allocations, or the checks prove nothing.
 bool allocationCounterWorks() {
@@ -43,11 +44,16 @@ Fixture makeFixture(const mtia::MTIAHooksInterface& hooks) {
 }  // namespace
 
 const char* subjectName(Subject subject) noexcept {
-  return subject == Subject::Host ? "Host" : "InProcess";
+  switch (subject) {
+    case Subject::Host: return "Host";
+    case Subject::InProcess: return "InProcess";
+    case Subject::Floor: return "Floor";
+  }
+  return "?";
 }
 
 const Fixture& fixture(Subject subject) noexcept {
-  return g_fixtures[subject == Subject::Host ? 0 : 1];
+  return g_fixtures[static_cast<int>(subject)];
 }
 
 }  // namespace mtia_bench
@@ -71,8 +77,10 @@ int main(int argc, char** argv) {
       return 1;
     }
     g_in_process = makeInProcessHooks(host.deviceCount());
-    g_fixtures[0] = makeFixture(host);
-    g_fixtures[1] = makeFixture(*g_in_process);
+    g_floor = makeFunctionTableHooks(host.deviceCount());
+    g_fixtures[static_cast<int>(Subject::Host)] = makeFixture(host);
+    g_fixtures[static_cast<int>(Subject::InProcess)] = makeFixture(*g_in_process);
+    g_fixtures[static_cast<int>(Subject::Floor)].hooks = g_floor.get();
   } catch (const std::exception& e) {
     std::fprintf(stderr, "mtia_bench: setup failed: %s\n", e.what());
     return 1;

@@ -15,7 +15,8 @@ import sys
 # A benchmark's baseline: the first matching rule's substitution.
 PAIRS = [
     (r"^Host/", "InProcess/"),
-    (r"^Load/loader$", "Load/dlopen"),
+    (r"^Floor/", "InProcess/"),
+    (r"^Load/loader( excluding plugin_init)?$", "Load/dlopen"),
 ]
 
 # Rows computed from two medians: (name, minuend, subtrahend).

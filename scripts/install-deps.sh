@@ -6,6 +6,7 @@ set -euo pipefail
 packages=(
   build-essential cmake pkg-config
   nlohmann-json3-dev catch2 libspdlog-dev libfmt-dev libbenchmark-dev
+  python3  # bench/run's table (bench/report.py)
 )
 
 missing=()
