@@ -4,7 +4,7 @@
 
 #include "adapter.h"
 #include "discovery.h"
-#include "elf.h"
+#include "elf_inspect.h"
 #include "library.h"
 #include "log.h"
 #include "manifest.h"
@@ -210,6 +210,8 @@ void PluginLoader::loadSteps(const std::string* given) {
     const mtia_plugin_api_t* t = detail::queryTable(
         reinterpret_cast<mtia_plugin_get_api_fn>(entry), loaded->services);
     report_.plugin_abi = abiText(t->abi_major, t->abi_minor);
+    report_.plugin_name = t->plugin_name != nullptr ? t->plugin_name : "";
+    report_.plugin_version = t->plugin_version != nullptr ? t->plugin_version : "";
     s.detail = "the table declares ABI " + report_.plugin_abi + " and struct_size " +
                std::to_string(t->struct_size);
     return t;
@@ -234,8 +236,6 @@ void PluginLoader::loadSteps(const std::string* given) {
   // 9. validate.
   attempt.run(LoadStep::Validate, [&](auto& s) {
     detail::validateTable(table);
-    report_.plugin_name = table.plugin_name;
-    report_.plugin_version = table.plugin_version != nullptr ? table.plugin_version : "";
     s.detail = "plugin '" + report_.plugin_name + "' " + report_.plugin_version + "; struct_size " +
                std::to_string(table.struct_size) + " (ABI " + report_.plugin_abi + " needs " +
                std::to_string(detail::requiredTableSize(table.abi_minor)) +
@@ -265,7 +265,8 @@ void PluginLoader::loadSteps(const std::string* given) {
     }
     if (status != MTIA_STATUS_OK) {
       const char* message = nullptr;
-      const mtia_status_t code = table.get_last_error(&message);
+      mtia_status_t code = table.get_last_error(&message);
+      if (code == MTIA_STATUS_OK) code = status;  // the plugin failed without recording why
       throw StepFailure(std::string("initialize() returned ") + statusName(code) + ": " +
                         (message != nullptr && *message != '\0' ? message : "(no message)"));
     }

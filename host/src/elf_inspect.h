@@ -1,4 +1,4 @@
-// elf.h — the inspect step: before dlopen runs anything from the file, check
+// elf_inspect.h — the inspect step: before dlopen runs anything from the file, check
 // that it is an ELF shared library this process can load, and that it is
 // complete. glibc answers a library for another machine with a misleading
 // "No such file or directory", and a truncated one can crash the process with

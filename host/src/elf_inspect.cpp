@@ -1,4 +1,4 @@
-#include "elf.h"
+#include "elf_inspect.h"
 
 #include "step.h"
 
