@@ -64,8 +64,7 @@ int32_t resolveDevice(int32_t device) {
 }
 
 mtia_status_t device_synchronize(int32_t device) noexcept {
-  // Streams run no work yet, so every stream is always drained.
-  return guard([&] { resolveDevice(device); });
+  return guard([&] { runtime().synchronizeDevice(resolveDevice(device)); });
 }
 
 mtia_status_t show_config(const mtia_sink_t* out) noexcept {
@@ -247,28 +246,15 @@ mtia_status_t create_stream(int32_t device, int32_t priority, mtia_stream_t* out
   });
 }
 
-SampleStream& lookupStream(mtia_stream_t stream) {
-  Runtime& rt = runtime();
-  rt.checkDevice(stream.device_index);
-  SampleStream* s = rt.findStream(stream.device_index, stream.stream_id);
-  if (s == nullptr) {
-    throw Failure(MTIA_STATUS_NOT_FOUND, "stream " + std::to_string(stream.stream_id) +
-                                             " does not exist on device " +
-                                             std::to_string(stream.device_index));
-  }
-  return *s;
-}
-
 mtia_status_t stream_query(mtia_stream_t stream, bool* out_idle) noexcept {
   return guard([&] {
     if (out_idle == nullptr) throw Failure(MTIA_STATUS_INVALID_ARGUMENT, "out_idle is NULL");
-    lookupStream(stream);
-    *out_idle = true;  // streams run no work yet
+    *out_idle = runtime().lookupStream(stream).exec.idle();
   });
 }
 
 mtia_status_t stream_synchronize(mtia_stream_t stream) noexcept {
-  return guard([&] { lookupStream(stream); });
+  return guard([&] { runtime().lookupStream(stream).exec.synchronize(); });
 }
 
 const mtia_streams_ext_v1_t kStreamsExt = {
@@ -281,6 +267,8 @@ const mtia_streams_ext_v1_t kStreamsExt = {
 const void* get_extension(const char* id) noexcept {
   if (id == nullptr) return nullptr;
   if (std::strcmp(id, MTIA_EXT_STREAMS_V1) == 0) return &kStreamsExt;
+  if (std::strcmp(id, MTIA_EXT_EXEC_V1) == 0) return execExtension();
+  if (std::strcmp(id, MTIA_EXT_EVENTS_V1) == 0) return eventsExtension();
   return nullptr;
 }
 
@@ -318,8 +306,7 @@ mtia_plugin_api_t makeTable() noexcept {
   t.get_device_capability = &get_device_capability;
   t.get_device_properties = &get_device_properties;
   fillMemorySlots(t);
-  // The graph group is not implemented yet: its slots stay NULL and the
-  // host reports them as absent.
+  fillGraphSlots(t);
   return t;
 }
 

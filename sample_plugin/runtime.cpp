@@ -5,6 +5,8 @@
 #include <cerrno>
 #include <cstdlib>
 #include <string>
+#include <utility>
+#include <vector>
 
 namespace mtia_sample {
 
@@ -53,10 +55,29 @@ Runtime::Runtime(const Config& config) : config_(config), device_count_(config.d
   }
 }
 
+namespace {
+
+// Calls fn(stream) for every existing stream of `device`, in id order.
+template <class Fn>
+void forEachStream(SampleDevice& device, Fn&& fn) {
+  for (auto& slot : device.streams) {
+    if (SampleStream* s = slot.load(std::memory_order_acquire)) fn(*s);
+  }
+}
+
+}  // namespace
+
 Runtime::~Runtime() {
+  // Stop every worker first (dropping work not yet started and releasing
+  // cross-stream waits), then join them, then free the streams.
   for (auto& device : devices_) {
-    if (!device) continue;
-    for (auto& slot : device->streams) delete slot.load(std::memory_order_acquire);
+    if (device) forEachStream(*device, [](SampleStream& s) { s.exec.stop(); });
+  }
+  for (auto& device : devices_) {
+    if (device) forEachStream(*device, [](SampleStream& s) { s.exec.join(); });
+  }
+  for (auto& device : devices_) {
+    if (device) forEachStream(*device, [](SampleStream& s) { delete &s; });
   }
 }
 
@@ -85,6 +106,52 @@ SampleStream& Runtime::createStream(int32_t device, int32_t priority) {
   d.streams[static_cast<size_t>(id)].store(stream, std::memory_order_release);
   d.has_context.store(true, std::memory_order_relaxed);
   return *stream;
+}
+
+SampleStream& Runtime::lookupStream(mtia_stream_t stream) const {
+  if (stream.device_type != MTIA_DEVICE_TYPE_MTIA) {
+    throw Failure(MTIA_STATUS_INVALID_ARGUMENT,
+                  "stream device type " + std::to_string(stream.device_type) + " is not MTIA (" +
+                      std::to_string(MTIA_DEVICE_TYPE_MTIA) + ")");
+  }
+  checkDevice(stream.device_index);
+  SampleStream* s = findStream(stream.device_index, stream.stream_id);
+  if (s == nullptr) {
+    throw Failure(MTIA_STATUS_NOT_FOUND, "stream " + std::to_string(stream.stream_id) +
+                                             " does not exist on device " +
+                                             std::to_string(stream.device_index));
+  }
+  return *s;
+}
+
+void Runtime::synchronizeDevice(int32_t device) {
+  checkDevice(device);
+  SampleDevice& d = this->device(device);
+  // Snapshot every stream's submissions first: work submitted during the
+  // wait is not waited for.
+  std::vector<std::pair<SampleStream*, uint64_t>> targets;
+  forEachStream(d, [&](SampleStream& s) { targets.emplace_back(&s, s.exec.submitted()); });
+  for (const auto& [stream, target] : targets) stream->exec.waitFor(target);
+  mtia_status_t first_code = MTIA_STATUS_OK;
+  std::string first;
+  size_t others = 0;
+  for (const auto& target : targets) {
+    mtia_status_t code = MTIA_STATUS_OK;
+    std::string message = target.first->exec.takeError(&code);
+    if (code == MTIA_STATUS_OK) continue;
+    if (first_code == MTIA_STATUS_OK) {
+      first_code = code;
+      first = std::move(message);
+    } else {
+      ++others;
+    }
+  }
+  if (first_code == MTIA_STATUS_OK) return;
+  if (others > 0) {
+    first += " (and failures on " + std::to_string(others) + " other stream" +
+             (others == 1 ? "" : "s") + " of device " + std::to_string(device) + ")";
+  }
+  throw Failure(first_code, first);
 }
 
 Runtime& runtime() {

@@ -3,8 +3,11 @@
 // Everything here is plugin-internal C++; only plugin.cpp touches the ABI.
 #pragma once
 
+#include "events.h"
+#include "graph.h"
 #include "memory_allocator.h"
 #include "memory_pinned.h"
+#include "streams.h"
 
 #include <mtia/plugin_abi.h>
 #include <mtia/plugin_support.hpp>
@@ -30,6 +33,7 @@ struct SampleStream {
   int64_t id;
   int32_t device;
   int32_t priority;
+  Executor exec{device, id};  // runs the stream's work (streams.h)
 };
 
 struct SampleDevice {
@@ -65,7 +69,14 @@ class Runtime {
         std::memory_order_acquire);
   }
   SampleStream& createStream(int32_t device, int32_t priority);
+  // The stream, or Failure naming what is wrong with `stream`.
+  SampleStream& lookupStream(mtia_stream_t stream) const;
+  // Waits for the work submitted to every stream of `device` before the call;
+  // throws the first failure among them (and forgets the others).
+  void synchronizeDevice(int32_t device);
 
+  EventTable events{"event"};
+  GraphTable graphs;
   PinnedMemory pinned;         // pinned host allocations (memory_pinned.h)
   OomObservers oom_observers;  // attach_oom_observer (memory_allocator.h)
 

@@ -293,6 +293,63 @@ typedef struct mtia_streams_ext_v1 {
   mtia_status_t (*stream_synchronize)(mtia_stream_t stream);
 } mtia_streams_ext_v1_t;
 
+/* "mtia.exec/1": work on streams. Each stream runs its work asynchronously,
+ * in submission order. Arguments are checked when the work is submitted (a
+ * bad call fails at once); a failure while the work runs is kept and
+ * reported by the next stream_synchronize or device_synchronize. While the
+ * stream is capturing into a graph, work is recorded instead of run. */
+#define MTIA_EXT_EXEC_V1 "mtia.exec/1"
+
+/* Which side of a copy is device memory. */
+typedef int32_t mtia_memcpy_kind_t;
+#define MTIA_MEMCPY_HOST_TO_DEVICE 1
+#define MTIA_MEMCPY_DEVICE_TO_HOST 2
+#define MTIA_MEMCPY_DEVICE_TO_DEVICE 3
+
+/* Host work run by a stream, in order with its other work, on a plugin
+ * thread. Returns MTIA_STATUS_OK, or a failure code that the stream reports
+ * at its next synchronize. Must not throw and must not call into the plugin. */
+typedef mtia_status_t (*mtia_host_fn_t)(void* user_data);
+
+typedef struct mtia_exec_ext_v1 {
+  size_t struct_size;
+  /* MT. Enqueues: `size` bytes at `dst` (in one live device allocation of the stream's device) become `value` (0..255). */
+  mtia_status_t (*memset_async)(mtia_stream_t stream, void* dst, int32_t value, size_t size);
+  /* MT. Enqueues a copy of `size` bytes; host memory is the caller's, borrowed until the copy has run. */
+  mtia_status_t (*memcpy_async)(mtia_stream_t stream, void* dst, const void* src, size_t size,
+                                mtia_memcpy_kind_t kind);
+  /* MT. Enqueues fn(user_data); user_data is the caller's, borrowed until fn has run (work not started at shutdown is dropped). */
+  mtia_status_t (*launch_host_func)(mtia_stream_t stream, mtia_host_fn_t fn, void* user_data);
+} mtia_exec_ext_v1_t;
+
+/* "mtia.events/1": markers in a stream's work. An event is a plugin handle
+ * (>= 1, valid until event_destroy or shutdown). Only its latest record
+ * counts: a wait, query or synchronize refers to the record made before it.
+ * Events cannot be recorded or waited on by a capturing stream. */
+#define MTIA_EXT_EVENTS_V1 "mtia.events/1"
+
+/* Event flags. */
+#define MTIA_EVENT_DEFAULT 0u
+#define MTIA_EVENT_TIMING 1u /* the event keeps the time it completed at */
+
+typedef struct mtia_events_ext_v1 {
+  size_t struct_size;
+  /* MT. Creates an event; *out_event is a plugin-owned handle until event_destroy or shutdown. */
+  mtia_status_t (*event_create)(uint32_t flags, int64_t* out_event);
+  /* MT. Destroys the handle; work already queued that refers to the event still completes. */
+  mtia_status_t (*event_destroy)(int64_t event);
+  /* MT. Enqueues a record of the event on `stream`; it completes when the work before it has run. */
+  mtia_status_t (*event_record)(int64_t event, mtia_stream_t stream);
+  /* MT. Work submitted to `stream` later waits for the event's latest record (none: no wait). */
+  mtia_status_t (*stream_wait_event)(mtia_stream_t stream, int64_t event);
+  /* MT. *out_done = true when the latest record has completed (or there is none). */
+  mtia_status_t (*event_query)(int64_t event, bool* out_done);
+  /* MT. Blocks the caller until the latest record has completed. */
+  mtia_status_t (*event_synchronize)(int64_t event);
+  /* MT. *out_ns = completion time of `end` minus that of `start`; both timing events, both completed. */
+  mtia_status_t (*event_elapsed_time)(int64_t start, int64_t end, int64_t* out_ns);
+} mtia_events_ext_v1_t;
+
 /* ------------------------------------------------------------------------ */
 /* Layout pins: these values are part of the ABI.                            */
 /* ------------------------------------------------------------------------ */
@@ -319,6 +376,8 @@ MTIA_ABI_STATIC_ASSERT(sizeof(mtia_plugin_api_t) == 352, "ABI 1.0 table size");
 MTIA_ABI_STATIC_ASSERT(MTIA_PLUGIN_API_SIZE_1_0 == 352, "ABI 1.0 table size");
 MTIA_ABI_STATIC_ASSERT(sizeof(mtia_host_services_t) == 40, "host services size");
 MTIA_ABI_STATIC_ASSERT(sizeof(mtia_streams_ext_v1_t) == 32, "streams extension size");
+MTIA_ABI_STATIC_ASSERT(sizeof(mtia_exec_ext_v1_t) == 32, "exec extension size");
+MTIA_ABI_STATIC_ASSERT(sizeof(mtia_events_ext_v1_t) == 64, "events extension size");
 #endif
 
 #ifdef __cplusplus
