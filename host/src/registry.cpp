@@ -14,6 +14,8 @@ namespace mtia {
 namespace {
 
 std::atomic<const MTIAHooksInterface*> g_hooks{nullptr};
+static_assert(std::atomic<const MTIAHooksInterface*>::is_always_lock_free,
+              "steady-state getMTIAHooks() must be a lock-free load");
 std::once_flag g_once;
 const GlobalLoadStatus* g_status = nullptr;  // written once inside call_once
 PluginLoader* g_loader = nullptr;            // ditto; keeps the plugin reachable
