@@ -1,9 +1,12 @@
 #!/usr/bin/env python3
 """Turns Google Benchmark JSON files into one markdown table (bench/run).
 
-Every figure is the median over the repetitions of the per-thread CPU time
-per iteration. Pairs, derived rows and targets are declared below; a
-benchmark without a pair or a target is listed with its median only.
+Every figure is the median over the repetitions of the CPU time per
+iteration of each benchmark thread (robust on a shared machine), or of the
+wall time for benchmarks registered with UseRealTime() (".../real_time"),
+whose work runs on other threads. Pairs, derived rows and targets are
+declared below: adding a benchmark's baseline or target is one line there.
+A benchmark without a pair or a target is listed with its median only.
 
 Exit status: 0 when every target is met, 1 when a benchmark reported an
 error (e.g. a hot hook allocated), 3 when a target was missed.
@@ -17,6 +20,8 @@ PAIRS = [
     (r"^Host/", "InProcess/"),
     (r"^Floor/", "InProcess/"),
     (r"^Load/loader( excluding plugin_init)?$", "Load/dlopen"),
+    (r"^Memory/host_alloc_free/", "Memory/malloc_free/"),
+    (r"^Graph/replay_", "Graph/submit_"),
 ]
 
 # Rows computed from two medians: (name, minuend, subtrahend).
@@ -54,7 +59,8 @@ def load(paths):
                 errors.append((name, b.get("error_message", "error")))
                 continue
             if b.get("run_type") == "aggregate" and b.get("aggregate_name") == "median":
-                medians[name] = b["cpu_time"] * UNIT_NS[b.get("time_unit", "ns")]
+                metric = "real_time" if "/real_time" in name else "cpu_time"
+                medians[name] = b[metric] * UNIT_NS[b.get("time_unit", "ns")]
                 order.append(name)
     return medians, errors, order
 
