@@ -113,57 +113,78 @@ mtia_status_t get_device_properties(int32_t device, const mtia_sink_t* out) noex
   });
 }
 
+// Hot slots share one shape: a fast path on the calling thread's live state
+// and valid arguments that never allocates, locks, logs or throws, and a
+// guarded slow path for everything else (a thread's first call, bad input,
+// no runtime) that produces the precise error. The slow paths are out of line
+// and cold, and take their captures by value, so a fast path needs no stack
+// frame: it is a few straight-line instructions ending in `ret`.
+template <class Fn>
+[[gnu::noinline, gnu::cold]] mtia_status_t coldGuard(Fn fn) noexcept {
+  return guard(fn);
+}
+template <class T, class Fn>
+[[gnu::noinline, gnu::cold]] T coldGuardValue(T on_error, Fn fn) noexcept {
+  return guard_value<T>(on_error, fn);
+}
+
+// Marks the device's primary context as created. Writes only the first time,
+// so threads that keep making a device current only read the shared line.
+void createContext(int32_t device) noexcept {
+  std::atomic<bool>& created = g_runtime->device(device).has_context;
+  if (!created.load(std::memory_order_relaxed)) created.store(true, std::memory_order_relaxed);
+}
+
+int32_t hasContext(int32_t device) noexcept {
+  return g_runtime->device(device).has_context.load(std::memory_order_relaxed) ? 1 : 0;
+}
+
 int32_t has_primary_context(int32_t device) noexcept {
-  return guard_value<int32_t>(-1, [&] {
+  if (__builtin_expect(validDevice(device), 1)) return hasContext(device);
+  return coldGuardValue<int32_t>(-1, [=] {
     runtime().checkDevice(device);
-    return runtime().device(device).has_context.load(std::memory_order_relaxed) ? 1 : 0;
+    return hasContext(device);
   });
 }
 
-// Hot getters share one shape: the fast path returns straight from the
-// thread state; anything unusual goes to a guarded slow path.
+// Makes `device` current for `state`; returns the previous current device.
+int32_t makeCurrent(ThreadState& state, int32_t device, bool create_context) noexcept {
+  if (create_context) createContext(device);
+  const int32_t previous = state.device;
+  state.device = device;
+  return previous;
+}
+
 mtia_status_t set_current_device(int32_t device) noexcept {
-  return guard([&] {
+  ThreadState* state = liveThreadState();
+  if (__builtin_expect(state != nullptr && validDevice(device), 1)) {
+    makeCurrent(*state, device, true);
+    return MTIA_STATUS_OK;
+  }
+  return coldGuard([=] {
     runtime().checkDevice(device);
-    runtime().device(device).has_context.store(true, std::memory_order_relaxed);
-    threadState().device = device;
+    makeCurrent(threadState(), device, true);
   });
 }
 
 int32_t get_current_device() noexcept {
-  ThreadState* state = t_state;
-  if (__builtin_expect(state != nullptr &&
-                           state->generation == g_generation.load(std::memory_order_relaxed),
-                       1)) {
+  if (const ThreadState* state = liveThreadState(); __builtin_expect(state != nullptr, 1)) {
     return state->device;
   }
-  return guard_value<int32_t>(-1, [] {
+  return coldGuardValue<int32_t>(-1, [] {
     runtime();
     return threadState().device;
   });
 }
 
 int32_t exchange(int32_t device, bool create_context) noexcept {
-  if (__builtin_expect(validDevice(device), 1)) {
-    ThreadState* state = t_state;
-    if (__builtin_expect(state != nullptr &&
-                             state->generation == g_generation.load(std::memory_order_relaxed),
-                         1)) {
-      const int32_t previous = state->device;
-      if (create_context && previous != device) {
-        g_runtime->device(device).has_context.store(true, std::memory_order_relaxed);
-      }
-      state->device = device;
-      return previous;
-    }
+  ThreadState* state = liveThreadState();
+  if (__builtin_expect(state != nullptr && validDevice(device), 1)) {
+    return makeCurrent(*state, device, create_context);
   }
-  return guard_value<int32_t>(-1, [&] {
+  return coldGuardValue<int32_t>(-1, [=] {
     runtime().checkDevice(device);
-    ThreadState& state = threadState();
-    const int32_t previous = state.device;
-    if (create_context) runtime().device(device).has_context.store(true, std::memory_order_relaxed);
-    state.device = device;
-    return previous;
+    return makeCurrent(threadState(), device, create_context);
   });
 }
 
@@ -172,32 +193,21 @@ int32_t maybe_exchange_device(int32_t device) noexcept { return exchange(device,
 
 // ---- stream group ---------------------------------------------------------
 
-mtia_stream_t failedStream(int32_t device) noexcept {
-  guard([&] { resolveDevice(device); });  // records why
-  if (LastError::current().code == MTIA_STATUS_OK) {
-    LastError::set(MTIA_STATUS_INTERNAL, "stream lookup failed");
+// The stream getters' shared shape: `read(state, d)` for the device d the
+// call is about (-1: the calling thread's current device).
+template <class Read>
+mtia_stream_t streamGetter(int32_t device, Read read) noexcept {
+  if (const ThreadState* state = liveThreadState(); __builtin_expect(state != nullptr, 1)) {
+    const int32_t d = device == -1 ? state->device : device;
+    if (__builtin_expect(validDevice(d), 1)) return read(*state, d);
   }
-  return kFailedStream;
+  return coldGuardValue(kFailedStream, [=] { return read(threadState(), resolveDevice(device)); });
 }
 
 mtia_stream_t get_current_stream(int32_t device) noexcept {
-  ThreadState* state = t_state;
-  if (__builtin_expect(state != nullptr &&
-                           state->generation == g_generation.load(std::memory_order_relaxed),
-                       1)) {
-    if (device == -1) device = state->device;
-    if (__builtin_expect(validDevice(device), 1)) {
-      return {state->stream[static_cast<size_t>(device)], device, MTIA_DEVICE_TYPE_MTIA};
-    }
-    return failedStream(device);
-  }
-  try {
-    const int32_t d = resolveDevice(device);
-    return {threadState().stream[static_cast<size_t>(d)], d, MTIA_DEVICE_TYPE_MTIA};
-  } catch (...) {
-    mtia::plugin::status_from_current_exception();
-    return kFailedStream;
-  }
+  return streamGetter(device, [](const ThreadState& state, int32_t d) {
+    return mtia_stream_t{state.stream[static_cast<size_t>(d)], d, MTIA_DEVICE_TYPE_MTIA};
+  });
 }
 
 int64_t get_current_raw_stream(int32_t device) noexcept {
@@ -208,30 +218,22 @@ int64_t get_current_raw_stream(int32_t device) noexcept {
 }
 
 mtia_stream_t get_default_stream(int32_t device) noexcept {
-  if (device == -1) {
-    ThreadState* state = t_state;
-    if (state != nullptr && state->generation == g_generation.load(std::memory_order_relaxed)) {
-      device = state->device;
-    }
-  }
-  if (__builtin_expect(validDevice(device), 1)) return {0, device, MTIA_DEVICE_TYPE_MTIA};
-  return failedStream(device);
+  return streamGetter(device, [](const ThreadState&, int32_t d) {
+    return mtia_stream_t{0, d, MTIA_DEVICE_TYPE_MTIA};
+  });
 }
 
 mtia_status_t set_current_stream(mtia_stream_t stream) noexcept {
-  return guard([&] {
-    if (stream.device_type != MTIA_DEVICE_TYPE_MTIA) {
-      throw Failure(MTIA_STATUS_INVALID_ARGUMENT,
-                    "stream device type " + std::to_string(stream.device_type) + " is not MTIA (" +
-                        std::to_string(MTIA_DEVICE_TYPE_MTIA) + ")");
-    }
-    Runtime& rt = runtime();
-    rt.checkDevice(stream.device_index);
-    if (rt.findStream(stream.device_index, stream.stream_id) == nullptr) {
-      throw Failure(MTIA_STATUS_NOT_FOUND, "stream " + std::to_string(stream.stream_id) +
-                                               " does not exist on device " +
-                                               std::to_string(stream.device_index));
-    }
+  ThreadState* state = liveThreadState();
+  if (__builtin_expect(state != nullptr && stream.device_type == MTIA_DEVICE_TYPE_MTIA &&
+                           validDevice(stream.device_index) &&
+                           g_runtime->findStream(stream.device_index, stream.stream_id) != nullptr,
+                       1)) {
+    state->stream[static_cast<size_t>(stream.device_index)] = stream.stream_id;
+    return MTIA_STATUS_OK;
+  }
+  return coldGuard([=] {
+    runtime().lookupStream(stream);
     threadState().stream[static_cast<size_t>(stream.device_index)] = stream.stream_id;
   });
 }

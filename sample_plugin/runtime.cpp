@@ -15,9 +15,8 @@ std::atomic<uint64_t> g_generation{0};
 const mtia_host_services_t* g_host = nullptr;
 std::atomic<int32_t> g_device_count{0};
 
-// Per-thread state: a raw pointer read on the hot path (initial-exec TLS is a
-// single %fs-relative load), and an owner that frees it at thread exit.
-thread_local ThreadState* t_state __attribute__((tls_model("initial-exec"))) = nullptr;
+// Per-thread state: t_state (runtime.h) is the raw pointer read on the hot
+// path; this owner frees the state at thread exit.
 
 namespace {
 

@@ -107,16 +107,24 @@ struct ThreadState {
 // The calling thread's state, created on first use (slow path; may throw).
 ThreadState& threadStateSlow();
 
-// Hot path: one initial-exec TLS load and a generation compare.
-extern thread_local ThreadState* t_state __attribute__((tls_model("initial-exec")));
-inline ThreadState& threadState() {
+// Hot path: one initial-exec TLS load and a generation compare. An inline,
+// constant-initialised variable: every use sees the initialiser, so no TLS
+// wrapper call guards the access (an `extern thread_local` would get one).
+inline thread_local ThreadState* t_state __attribute__((tls_model("initial-exec"))) = nullptr;
+// The calling thread's state when it exists and is current, else nullptr.
+// Never allocates, locks or throws.
+inline ThreadState* liveThreadState() noexcept {
   ThreadState* state = t_state;
   if (__builtin_expect(state != nullptr &&
                            state->generation == g_generation.load(std::memory_order_relaxed),
                        1)) {
-    return *state;
+    return state;
   }
-  return threadStateSlow();
+  return nullptr;
+}
+inline ThreadState& threadState() {
+  ThreadState* state = liveThreadState();
+  return __builtin_expect(state != nullptr, 1) ? *state : threadStateSlow();
 }
 
 // deviceCount() of the live runtime, 0 when there is none; lock-free.
