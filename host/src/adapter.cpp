@@ -2,6 +2,7 @@
 
 #include "compiler.h"
 #include "log.h"
+#include "plugin_json.h"
 #include "unloaded.h"
 
 #include <mtia/errors.h>
@@ -123,15 +124,9 @@ void PluginHooks::badDeviceIndex(const char* hook, int32_t value) const {
 
 nlohmann::json PluginHooks::parseJson(const char* hook, const std::string& text) const {
   try {
-    nlohmann::json value = nlohmann::json::parse(text);
-    if (!value.is_object()) {
-      raise(hook, MTIA_STATUS_INTERNAL,
-            std::string("the plugin returned JSON of type ") + value.type_name() +
-                ", not an object");
-    }
-    return value;
-  } catch (const nlohmann::json::parse_error& e) {
-    raise(hook, MTIA_STATUS_INTERNAL, std::string("the plugin returned malformed JSON: ") + e.what());
+    return parsePluginObject(text);
+  } catch (const JsonProblem& e) {
+    raise(hook, MTIA_STATUS_INTERNAL, e.what());
   }
 }
 
@@ -269,12 +264,10 @@ void PluginHooks::deviceFree(void* ptr) const {
 
 nlohmann::json PluginHooks::memoryStats(DeviceIndex device) const {
   nlohmann::json stats = callJson("memoryStats", "memory_stats", api_.memory_stats, device);
-  const auto dram = stats.find("dram");
-  if (dram == stats.end() || !dram->is_object() || !dram->contains("allocated_bytes") ||
-      !dram->contains("peak_bytes")) {
-    raise("memoryStats", MTIA_STATUS_INTERNAL,
-          "the plugin's memory stats lack a \"dram\" object with \"allocated_bytes\" and "
-          "\"peak_bytes\": " + stats.dump());
+  try {
+    checkMemoryStats(stats);
+  } catch (const JsonProblem& e) {
+    raise("memoryStats", MTIA_STATUS_INTERNAL, e.what());
   }
   return stats;
 }
@@ -282,10 +275,10 @@ nlohmann::json PluginHooks::memoryStats(DeviceIndex device) const {
 nlohmann::json PluginHooks::getDeviceCapability(DeviceIndex device) const {
   nlohmann::json cap =
       callJson("getDeviceCapability", "get_device_capability", api_.get_device_capability, device);
-  if (!cap.contains("major") || !cap["major"].is_number_integer() || !cap.contains("minor") ||
-      !cap["minor"].is_number_integer()) {
-    raise("getDeviceCapability", MTIA_STATUS_INTERNAL,
-          "the plugin's device capability lacks integer \"major\" and \"minor\": " + cap.dump());
+  try {
+    checkDeviceCapability(cap);
+  } catch (const JsonProblem& e) {
+    raise("getDeviceCapability", MTIA_STATUS_INTERNAL, e.what());
   }
   return cap;
 }
