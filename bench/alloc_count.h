@@ -22,7 +22,7 @@ inline void failIfAllocated(benchmark::State& state, uint64_t before, const char
   if (n != 0) {
     const std::string message = std::string(what) + " allocated " + std::to_string(n) +
                                 " time(s) in " + std::to_string(state.iterations()) +
-                                " iterations; hot hooks must not allocate";
+                                " iteration(s); hot hooks must not allocate";
     state.SkipWithError(message.c_str());
   }
 }

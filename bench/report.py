@@ -56,7 +56,9 @@ def load(paths):
         for b in data.get("benchmarks", []):
             name = b.get("run_name", b["name"])
             if b.get("error_occurred"):
-                errors.append((name, b.get("error_message", "error")))
+                error = (name, b.get("error_message", "error"))
+                if error not in errors:  # once, not once per repetition
+                    errors.append(error)
                 continue
             if b.get("run_type") == "aggregate" and b.get("aggregate_name") == "median":
                 metric = "real_time" if "/real_time" in name else "cpu_time"
@@ -129,7 +131,8 @@ def main(paths):
               f"{f'{ratio:.2f}×' if ratio is not None else ''} | {'; '.join(checks)} |")
 
     for name, message in errors:
-        print(f"\nERROR {name}: {message}", file=sys.stderr)
+        print(f"| {name} | ERROR: {message} |  |  |  |")
+        print(f"error: {name}: {message}", file=sys.stderr)
     for name in missed:
         print(f"target missed: {name}", file=sys.stderr)
     if errors:
