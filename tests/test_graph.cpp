@@ -129,7 +129,7 @@ TEST_CASE("keep_graph=true needs instantiate before replay", "[graph]") {
   CHECK(count.load() == 2);
 }
 
-TEST_CASE("Pools: {0,0} asks for a private pool; a given pool is kept", "[graph]") {
+TEST_CASE("Pools: {0,0} asks for a private pool, a given pool is kept", "[graph]") {
   SamplePlugin p;
   mtia::MTIAGraph a(false, p.hooks), b(false, p.hooks), c(false, p.hooks);
   a.capture_begin();
