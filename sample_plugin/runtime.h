@@ -1,6 +1,7 @@
 // runtime.h — the simulated MTIA runtime behind the sample plugin.
 //
-// Everything here is plugin-internal C++; only plugin.cpp touches the ABI.
+// Everything here is plugin-internal C++; the ABI surface (slots and the
+// entry point) lives in plugin.cpp and the per-group slot files.
 #pragma once
 
 #include "events.h"
