@@ -62,6 +62,11 @@ mtia_status_t graph_destroy(int64_t handle) noexcept {
   });
 }
 
+// A pool id never handed out before: {n, 0}, n = 1, 2, ...
+mtia_mempool_id_t freshPool() noexcept {
+  return {runtime().graphs.next_private_pool.fetch_add(1, std::memory_order_relaxed), 0};
+}
+
 mtia_status_t graph_capture_begin(int64_t handle, mtia_mempool_id_t pool) noexcept {
   return guard([&] {
     LockedGraph g(handle);
@@ -71,9 +76,7 @@ mtia_status_t graph_capture_begin(int64_t handle, mtia_mempool_id_t pool) noexce
     stream.exec.beginCapture(handle, &g->captured);  // throws if the stream is capturing
     g->stream = &stream;
     g->state = State::Capturing;
-    if (pool.first == 0 && pool.second == 0) {
-      pool = {runtime().graphs.next_private_pool.fetch_add(1, std::memory_order_relaxed), 0};
-    }
+    if (pool.first == 0 && pool.second == 0) pool = freshPool();
     g->pool = pool;
   });
 }
@@ -148,6 +151,15 @@ mtia_status_t graph_pool(int64_t handle, mtia_mempool_id_t* out_pool) noexcept {
   });
 }
 
+#ifndef MTIA_SAMPLE_ABI_1_0  // ABI 1.1
+mtia_status_t graph_pool_handle(mtia_mempool_id_t* out_pool) noexcept {
+  return guard([&] {
+    if (out_pool == nullptr) throw Failure(MTIA_STATUS_INVALID_ARGUMENT, "out_pool is NULL");
+    *out_pool = freshPool();
+  });
+}
+#endif
+
 }  // namespace
 
 void fillGraphSlots(mtia_plugin_api_t& table) noexcept {
@@ -159,6 +171,9 @@ void fillGraphSlots(mtia_plugin_api_t& table) noexcept {
   table.graph_replay = &graph_replay;
   table.graph_reset = &graph_reset;
   table.graph_pool = &graph_pool;
+#ifndef MTIA_SAMPLE_ABI_1_0
+  table.graph_pool_handle = &graph_pool_handle;
+#endif
 }
 
 }  // namespace mtia_sample

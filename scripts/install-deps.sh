@@ -7,6 +7,7 @@ packages=(
   build-essential cmake pkg-config
   nlohmann-json3-dev catch2 libspdlog-dev libfmt-dev libbenchmark-dev
   python3  # bench/run's table (bench/report.py)
+  abigail-tools  # abi/check.sh: abidw, abidiff
   clang libclang-rt-dev  # fuzz/: libFuzzer targets (.ci/run's bounded fuzzing step)
 )
 

@@ -46,6 +46,7 @@ throwingHooks() {
       {"mtiagraphReplay", [](H h) { h.mtiagraphReplay(1); }},
       {"mtiagraphReset", [](H h) { h.mtiagraphReset(1); }},
       {"mtiagraphPool", [](H h) { h.mtiagraphPool(1); }},
+      {"graphPoolHandle", [](H h) { h.graphPoolHandle(); }},
       {"createStream", [](H h) { h.createStream(0); }},
       {"deviceAlloc", [](H h) { h.deviceAlloc(0, 64); }},
       {"deviceFree", [](H h) { h.deviceFree(nullptr); }},

@@ -109,10 +109,16 @@ void PluginHooks::raiseLastError(const char* hook) const {
   raise(hook, code, text);
 }
 
-void PluginHooks::absent(const char* hook, const char* slot) const {
+void PluginHooks::absent(const char* hook, const char* slot, uint32_t minor) const {
+  const std::string abi = "plugin ABI 1." + std::to_string(minor);
+  if (info_.abi_minor < minor) {
+    raise(hook, MTIA_STATUS_NOT_SUPPORTED,
+          "slot '" + std::string(slot) + "' requires " + abi + "; plugin implements 1." +
+              std::to_string(info_.abi_minor));
+  }
   raise(hook, MTIA_STATUS_NOT_SUPPORTED,
-        std::string("the plugin does not implement this hook (slot '") + slot +
-            "' of plugin ABI 1.0 is absent)");
+        std::string("the plugin does not implement this hook (slot '") + slot + "' of " + abi +
+            " is absent)");
 }
 
 void PluginHooks::badDeviceIndex(const char* hook, int32_t value) const {
@@ -359,6 +365,15 @@ void PluginHooks::mtiagraphReset(int64_t handle) const {
 MempoolId_t PluginHooks::mtiagraphPool(int64_t handle) const {
   mtia_mempool_id_t pool{0, 0};
   check("mtiagraphPool", MTIA_SLOT("mtiagraphPool", graph_pool)(handle, &pool));
+  return {pool.first, pool.second};
+}
+
+// ---- 1.1 ------------------------------------------------------------------
+
+MempoolId_t PluginHooks::graphPoolHandle() const {
+  if (api_.graph_pool_handle == nullptr) absent("graphPoolHandle", "graph_pool_handle", 1);
+  mtia_mempool_id_t pool{0, 0};
+  check("graphPoolHandle", api_.graph_pool_handle(&pool));
   return {pool.first, pool.second};
 }
 

@@ -61,6 +61,7 @@ class PluginHooks final : public MTIAHooksInterface {
   void mtiagraphReplay(int64_t handle) const override;
   void mtiagraphReset(int64_t handle) const override;
   MempoolId_t mtiagraphPool(int64_t handle) const override;
+  MempoolId_t graphPoolHandle() const override;
 
   Stream createStream(DeviceIndex device = -1, int32_t priority = 0) const override;
   void* deviceAlloc(DeviceIndex device, size_t bytes) const override;
@@ -104,7 +105,7 @@ class PluginHooks final : public MTIAHooksInterface {
   nlohmann::json callJson(const char* hook, const char* slot,
                           mtia_status_t (*fn)(int32_t, const mtia_sink_t*), int32_t device) const;
   nlohmann::json parseJson(const char* hook, const std::string& text) const;
-  [[noreturn]] void absent(const char* hook, const char* slot) const;
+  [[noreturn]] void absent(const char* hook, const char* slot, uint32_t minor = 0) const;
 
   mtia_plugin_api_t api_;  // the host's copy: absent slots are NULL; detach() replaces it
   const PluginInfo info_;

@@ -92,6 +92,7 @@ mtia_plugin_api_t makeTable() noexcept {
   MTIA_FAILING(graph_replay);
   MTIA_FAILING(graph_reset);
   MTIA_FAILING(graph_pool);
+  MTIA_FAILING(graph_pool_handle);
 #undef MTIA_FAILING
   return t;
 }

@@ -13,6 +13,7 @@ namespace {
 // Table size by minor version: append a line for each new minor.
 constexpr std::size_t kTableSizeByMinor[] = {
     MTIA_PLUGIN_API_SIZE_1_0,  // 1.0
+    MTIA_PLUGIN_API_SIZE_1_1,  // 1.1
 };
 static_assert(sizeof(kTableSizeByMinor) / sizeof(kTableSizeByMinor[0]) == kHostAbiMaxMinor + 1,
               "one table size per minor version the host knows");
@@ -62,7 +63,8 @@ void validateTable(const mtia_plugin_api_t& table) {
 mtia_plugin_api_t copyTable(const mtia_plugin_api_t& table) noexcept {
   mtia_plugin_api_t copy;
   std::memset(&copy, 0, sizeof(copy));
-  std::memcpy(&copy, &table, std::min(table.struct_size, sizeof(copy)));
+  // Slots beyond the plugin's declared minor stay NULL, whatever its struct_size.
+  std::memcpy(&copy, &table, std::min(table.struct_size, requiredTableSize(table.abi_minor)));
   copy.struct_size = sizeof(copy);
   return copy;
 }

@@ -110,6 +110,9 @@ struct MTIAHooksInterface : AcceleratorHooksInterface {
   virtual void mtiagraphReplay(int64_t /*handle*/) const { fail("mtiagraphReplay"); }
   virtual void mtiagraphReset(int64_t /*handle*/) const { fail("mtiagraphReset"); }
   virtual MempoolId_t mtiagraphPool(int64_t /*handle*/) const { fail("mtiagraphPool"); }
+  // A fresh pool id for sharing one memory pool between graph captures
+  // (plugin ABI 1.1; a 1.0 plugin throws PluginError).
+  virtual MempoolId_t graphPoolHandle() const { fail("graphPoolHandle"); }
 
   /* Beyond the seed: host-side access to the plugin. */
 

@@ -85,7 +85,7 @@ struct LoadReport {
   std::string path_given;     // the path as configured or passed to load()
   std::string manifest_path;  // the manifest's real path; "" unless the path named a manifest
   std::string path_resolved;  // realpath() of the library; "" until it was located
-  std::string host_abi;       // the host's ABI window, e.g. "1.0-1.0"
+  std::string host_abi;       // the host's ABI window, e.g. "1.0-1.1"
   std::string plugin_abi;     // the ABI the plugin's table declares, "" until queried
   std::string plugin_name;    // from the table, "" until queried
   std::string plugin_version;

@@ -1,5 +1,5 @@
 /*
- * mtia/plugin_abi.h — the MTIA backend plugin ABI, version 1.0.
+ * mtia/plugin_abi.h — the MTIA backend plugin ABI, version 1.1.
  *
  * This header is the whole contract between an MTIA plugin host and a backend
  * plugin. It is plain C (C11 or C++17), depends only on the C standard library
@@ -44,7 +44,7 @@ extern "C" {
 /* ------------------------------------------------------------------------ */
 
 #define MTIA_PLUGIN_ABI_MAJOR 1
-#define MTIA_PLUGIN_ABI_MINOR 0
+#define MTIA_PLUGIN_ABI_MINOR 1
 
 /* The one symbol a plugin exports (see mtia_plugin_get_api_fn below). */
 #define MTIA_PLUGIN_ENTRY_SYMBOL "mtia_plugin_get_api"
@@ -252,11 +252,20 @@ struct mtia_plugin_api {
   mtia_status_t (*graph_reset)(int64_t handle);
   /* MT. The memory pool the graph's capture used. */
   mtia_status_t (*graph_pool)(int64_t handle, mtia_mempool_id_t* out_pool);
+
+  /* ---- 1.1 ------------------------------------------------------------ */
+  /* 1.1. MT. Writes a fresh memory pool id (never {0,0}, never returned
+   * before) to *out_pool; passing it to graph_capture_begin of several
+   * graphs makes their captures share one pool (graph_pool_handle()). */
+  mtia_status_t (*graph_pool_handle)(mtia_mempool_id_t* out_pool);
 };
 
 /* Size of the table as ABI 1.0 defined it: the smallest struct_size the host
  * accepts from a plugin that claims minor 0. */
 #define MTIA_PLUGIN_API_SIZE_1_0 (offsetof(mtia_plugin_api_t, graph_pool) + sizeof(void (*)(void)))
+/* Size of the table as ABI 1.1 defined it. */
+#define MTIA_PLUGIN_API_SIZE_1_1 \
+  (offsetof(mtia_plugin_api_t, graph_pool_handle) + sizeof(void (*)(void)))
 
 /* ------------------------------------------------------------------------ */
 /* The entry point                                                           */
@@ -372,8 +381,10 @@ MTIA_ABI_STATIC_ASSERT(offsetof(mtia_plugin_api_t, lazy_init) == 64, "device gro
 MTIA_ABI_STATIC_ASSERT(offsetof(mtia_plugin_api_t, get_current_stream) == 152, "stream group offset");
 MTIA_ABI_STATIC_ASSERT(offsetof(mtia_plugin_api_t, is_pinned_ptr) == 184, "memory group offset");
 MTIA_ABI_STATIC_ASSERT(offsetof(mtia_plugin_api_t, graph_create) == 288, "graph group offset");
-MTIA_ABI_STATIC_ASSERT(sizeof(mtia_plugin_api_t) == 352, "ABI 1.0 table size");
 MTIA_ABI_STATIC_ASSERT(MTIA_PLUGIN_API_SIZE_1_0 == 352, "ABI 1.0 table size");
+MTIA_ABI_STATIC_ASSERT(offsetof(mtia_plugin_api_t, graph_pool_handle) == 352, "1.1 slots follow 1.0");
+MTIA_ABI_STATIC_ASSERT(MTIA_PLUGIN_API_SIZE_1_1 == 360, "ABI 1.1 table size");
+MTIA_ABI_STATIC_ASSERT(sizeof(mtia_plugin_api_t) == MTIA_PLUGIN_API_SIZE_1_1, "ABI 1.1 table size");
 MTIA_ABI_STATIC_ASSERT(sizeof(mtia_host_services_t) == 40, "host services size");
 MTIA_ABI_STATIC_ASSERT(sizeof(mtia_streams_ext_v1_t) == 32, "streams extension size");
 MTIA_ABI_STATIC_ASSERT(sizeof(mtia_exec_ext_v1_t) == 32, "exec extension size");
