@@ -48,12 +48,14 @@ UNIT_NS = {"ns": 1.0, "us": 1e3, "ms": 1e6, "s": 1e9}
 
 
 def load(paths):
-    """Returns ({name: median ns}, [(name, error)], [names in order])."""
+    """Returns ({name: median ns}, [(name, error)], [names in registration order])."""
     medians, errors, order = {}, [], []
     for path in paths:
         with open(path) as f:
             data = json.load(f)
-        for b in data.get("benchmarks", []):
+        runs = sorted(data.get("benchmarks", []),
+                      key=lambda b: (b.get("family_index", 0), b.get("per_family_instance_index", 0)))
+        for b in runs:
             name = b.get("run_name", b["name"])
             if b.get("error_occurred"):
                 error = (name, b.get("error_message", "error"))
