@@ -24,10 +24,10 @@ namespace {
 constexpr uint64_t kMiB = uint64_t{1} << 20;
 constexpr uint64_t kMaxDeviceMemoryBytes = uint64_t{1024} << 30;
 
+// The device's allocator; throws the precise error for a bad device.
 DeviceAllocator& allocatorOf(int32_t device) {
-  Runtime& rt = runtime();
-  rt.checkDevice(device);
-  return *rt.device(device).memory;
+  if (__builtin_expect(!validDevice(device), 0)) runtime().checkDevice(device);
+  return *g_runtime->device(device).memory;
 }
 
 template <class Fn>
@@ -83,10 +83,12 @@ mtia_status_t device_alloc(int32_t device, size_t size, void** out) noexcept {
 mtia_status_t device_free(void* ptr) noexcept {
   return guard([&] {
     if (ptr == nullptr) return;
-    Runtime& rt = runtime();
     const int32_t device = deviceOfAddress(ptr);
-    if (device < 0 || device >= rt.deviceCount()) throw notDeviceMemory(ptr);
-    rt.device(device).memory->free(ptr);
+    if (__builtin_expect(!validDevice(device), 0)) {
+      runtime();  // not initialised: says so
+      throw notDeviceMemory(ptr);
+    }
+    g_runtime->device(device).memory->free(ptr);
   });
 }
 

@@ -41,7 +41,7 @@ size_t classIndex(size_t bytes) noexcept {
   if (bytes <= 4096) return (bytes - 1) / kBlockRound;
   const unsigned log2 = 63u - static_cast<unsigned>(__builtin_clzll(bytes - 1));  // 2^log2 < bytes
   const size_t power = size_t{1} << log2;
-  return 8 + (log2 - 12) * 4 + (bytes - 1 - power) / (power / 4);
+  return 8 + (log2 - 12) * 4 + ((bytes - 1 - power) >> (log2 - 2));
 }
 
 // Which segment (and device) owns each 2 MiB unit of the address space.
@@ -140,22 +140,12 @@ Failure notDeviceMemory(const void* ptr) {
 
 // ---- segments and blocks ----------------------------------------------------
 
-struct DeviceAllocator::BlockInfo {
-  size_t requested = 0;    // bytes asked for
-  uint64_t alloc_seq = 0;  // sequence number of the alloc event, when recorded
-  bool allocated = false;
-};
-
-struct DeviceAllocator::LargeBlock {
-  size_t size;
-  BlockInfo info;
-};
-
 // A mapping of host memory standing for device memory: either a slab of
 // equal blocks of one size class, or a large segment of variable blocks.
 struct alignas(kDeviceMask + 1) DeviceAllocator::Segment {
   Segment(char* base_, size_t size_, size_t class_index_)
       : base(base_), size(size_), block_size(classSize(class_index_)), class_index(class_index_),
+        reciprocal(((uint64_t{1} << kReciprocalShift) + block_size - 1) / block_size),
         slab(size_ / block_size) {}
   Segment(char* base_, size_t size_) : base(base_), size(size_) {
     blocks.emplace(base, LargeBlock{size, {}});
@@ -165,6 +155,16 @@ struct alignas(kDeviceMask + 1) DeviceAllocator::Segment {
   Segment& operator=(const Segment&) = delete;
 
   bool isSlab() const noexcept { return block_size != 0; }
+  // The slab block containing p: (p - base) / block_size without a divide
+  // (exact for offsets below 2^21 and 512 <= block_size <= 2^20, since
+  // reciprocal = ceil(2^42 / block_size) errs by less than 2^-21 per unit).
+  size_t slot(const char* p) const noexcept {
+    return static_cast<size_t>((static_cast<uint64_t>(p - base) * reciprocal) >> kReciprocalShift);
+  }
+  static constexpr unsigned kReciprocalShift = 42;
+  static_assert(kSegmentUnit <= size_t{1} << 21 && kSmallLimit <= size_t{1} << 20 &&
+                    kBlockRound >= 512,
+                "slot() is exact only for these bounds");
   bool unused() const noexcept {
     return isSlab() ? live == 0 : blocks.size() == 1 && !blocks.begin()->second.info.allocated;
   }
@@ -174,6 +174,7 @@ struct alignas(kDeviceMask + 1) DeviceAllocator::Segment {
   // Slabs: blocks [0, carved) have been handed out at least once.
   const size_t block_size = 0;
   const size_t class_index = 0;
+  const uint64_t reciprocal = 0;
   size_t carved = 0;
   size_t live = 0;
   std::vector<BlockInfo> slab;
@@ -196,6 +197,8 @@ DeviceAllocator::DeviceAllocator(int32_t device, uint64_t capacity)
     throw Failure(MTIA_STATUS_INTERNAL, "device allocators support devices 0..63");
   }
   stats_.total_bytes = capacity;
+  spare_free_.reserve(kSpareNodes);
+  spare_blocks_.reserve(kSpareNodes);
 }
 
 DeviceAllocator::~DeviceAllocator() {
@@ -213,7 +216,7 @@ DeviceAllocator::Located DeviceAllocator::locate(const void* p) const noexcept {
   if (seg == nullptr) return {};
   char* c = const_cast<char*>(static_cast<const char*>(p));
   if (seg->isSlab()) {
-    const size_t index = static_cast<size_t>(c - seg->base) / seg->block_size;
+    const size_t index = seg->slot(c);
     if (index >= seg->slab.size()) return {seg};
     return {seg, seg->base + index * seg->block_size, seg->block_size, &seg->slab[index]};
   }
@@ -234,10 +237,13 @@ void* DeviceAllocator::allocateSmall(size_t bytes, OomReport& oom) {
   SizeClass& cls = classes_[index];
   char* p;
   Segment* seg;
+  BlockInfo* block;
   if (!cls.free.empty()) {  // the cached path: the most recently freed block
-    p = cls.free.back();
+    const CachedBlock& cached = cls.free.back();
+    p = cached.p;
+    seg = cached.seg;
+    block = cached.info;
     cls.free.pop_back();
-    seg = ownSegment(p);
   } else {
     seg = cls.current;
     if (seg == nullptr || seg->carved == seg->slab.size()) {
@@ -245,9 +251,10 @@ void* DeviceAllocator::allocateSmall(size_t bytes, OomReport& oom) {
       if (seg == nullptr) return nullptr;
       cls.current = seg;
     }
+    block = &seg->slab[seg->carved];
     p = seg->base + seg->carved++ * seg->block_size;
   }
-  BlockInfo& info = seg->slab[static_cast<size_t>(p - seg->base) / seg->block_size];
+  BlockInfo& info = *block;
   info.allocated = true;
   info.requested = bytes;
   ++seg->live;
@@ -265,25 +272,56 @@ void* DeviceAllocator::allocateLarge(size_t bytes, OomReport& oom) {
     fit = large_free_.lower_bound({size, nullptr});  // the new segment
   }
   char* const p = fit->second;
+  const size_t found = fit->first;
   Segment& seg = *ownSegment(p);
   const auto block = seg.blocks.find(p);
-  const size_t rest = block->second.size - size;
-  if (rest >= kBlockRound) {  // split: the tail stays cached
-    const auto tail = seg.blocks.emplace_hint(std::next(block), p + size, LargeBlock{rest, {}});
+  if (found - size >= kBlockRound) {  // split: the tail stays cached
+    const auto tail = addBlock(seg, std::next(block), p + size, found - size);
     try {
-      large_free_.emplace(rest, p + size);
+      cacheFree(found - size, p + size);
     } catch (...) {
-      seg.blocks.erase(tail);
+      dropBlock(seg, tail);
       throw;
     }
     block->second.size = size;
   }
-  large_free_.erase(fit);
+  uncacheFree(found, p);
   BlockInfo& info = block->second.info;
   info.allocated = true;
   info.requested = bytes;
   info.alloc_seq = onAlloc(p, block->second.size, bytes);
   return p;
+}
+
+void DeviceAllocator::cacheFree(size_t size, char* p) {
+  if (spare_free_.empty()) {
+    large_free_.emplace(size, p);
+    return;
+  }
+  FreeSet::node_type node = std::move(spare_free_.back());
+  spare_free_.pop_back();
+  node.value() = {size, p};
+  large_free_.insert(std::move(node));
+}
+
+void DeviceAllocator::uncacheFree(size_t size, char* p) noexcept {
+  FreeSet::node_type node = large_free_.extract({size, p});
+  if (!node.empty() && spare_free_.size() < kSpareNodes) spare_free_.push_back(std::move(node));
+}
+
+DeviceAllocator::BlockMap::iterator DeviceAllocator::addBlock(Segment& seg, BlockMap::iterator hint,
+                                                              char* p, size_t size) {
+  if (spare_blocks_.empty()) return seg.blocks.emplace_hint(hint, p, LargeBlock{size, {}});
+  BlockMap::node_type node = std::move(spare_blocks_.back());
+  spare_blocks_.pop_back();
+  node.key() = p;
+  node.mapped() = LargeBlock{size, {}};
+  return seg.blocks.insert(hint, std::move(node));
+}
+
+void DeviceAllocator::dropBlock(Segment& seg, BlockMap::iterator block) noexcept {
+  BlockMap::node_type node = seg.blocks.extract(block);
+  if (spare_blocks_.size() < kSpareNodes) spare_blocks_.push_back(std::move(node));
 }
 
 DeviceAllocator::Segment* DeviceAllocator::newSegment(size_t size, size_t class_index,
@@ -316,7 +354,7 @@ DeviceAllocator::Segment* DeviceAllocator::newSegment(size_t size, size_t class_
   const auto node = segments_.emplace(base, std::move(owner)).first;
   try {
     g_segment_map.set(base, size, reinterpret_cast<uintptr_t>(seg) | static_cast<uintptr_t>(device_));
-    if (!seg->isSlab()) large_free_.emplace(size, base);
+    if (!seg->isSlab()) cacheFree(size, base);
   } catch (...) {
     g_segment_map.clear(base, size);
     segments_.erase(node);
@@ -356,11 +394,11 @@ void DeviceAllocator::free(void* ptr) {
   if (seg.isSlab()) {
     --seg.live;
     try {
-      classes_[seg.class_index].free.push_back(p);
+      classes_[seg.class_index].free.push_back({p, &seg, &info});
     } catch (...) {  // out of host memory: the block is not reused until its slab is released
     }
   } else {
-    coalesce(seg, p);
+    coalesce(seg, seg.blocks.find(p));
   }
 }
 
@@ -378,25 +416,24 @@ void DeviceAllocator::rejectFree(const char* p, const Located& at) const {
 }
 
 // Merges a freed large block with free neighbours and caches the result.
-void DeviceAllocator::coalesce(Segment& seg, char* p) noexcept {
-  auto block = seg.blocks.find(p);
+void DeviceAllocator::coalesce(Segment& seg, BlockMap::iterator block) noexcept {
   const auto next = std::next(block);
   if (next != seg.blocks.end() && !next->second.info.allocated) {
-    large_free_.erase({next->second.size, next->first});
+    uncacheFree(next->second.size, next->first);
     block->second.size += next->second.size;
-    seg.blocks.erase(next);
+    dropBlock(seg, next);
   }
   if (block != seg.blocks.begin()) {
     const auto prev = std::prev(block);
     if (!prev->second.info.allocated) {
-      large_free_.erase({prev->second.size, prev->first});
+      uncacheFree(prev->second.size, prev->first);
       prev->second.size += block->second.size;
-      seg.blocks.erase(block);
+      dropBlock(seg, block);
       block = prev;
     }
   }
   try {
-    large_free_.emplace(block->second.size, block->first);
+    cacheFree(block->second.size, block->first);
   } catch (...) {  // out of host memory: the block is not reused until its segment is released
   }
 }
@@ -426,11 +463,11 @@ void DeviceAllocator::releaseUnusedSegments() noexcept {
     }
     if (seg.isSlab()) {
       SizeClass& cls = classes_[seg.class_index];
-      const auto inside = [&](const char* p) { return p >= seg.base && p < seg.base + seg.size; };
+      const auto inside = [&](const CachedBlock& b) { return b.seg == &seg; };
       cls.free.erase(std::remove_if(cls.free.begin(), cls.free.end(), inside), cls.free.end());
       if (cls.current == &seg) cls.current = nullptr;
     } else {
-      large_free_.erase({seg.size, seg.base});
+      uncacheFree(seg.size, seg.base);
     }
     g_segment_map.clear(seg.base, seg.size);
     stats_.reserved_bytes -= seg.size;

@@ -138,15 +138,30 @@ class DeviceAllocator {
   DeviceView view() const;
 
  private:
-  struct BlockInfo;
-  struct LargeBlock;
+  struct BlockInfo {
+    size_t requested = 0;    // bytes asked for
+    uint64_t alloc_seq = 0;  // sequence number of the alloc event, when recorded
+    bool allocated = false;
+  };
+  struct LargeBlock {
+    size_t size;
+    BlockInfo info;
+  };
+  using FreeSet = std::set<std::pair<size_t, char*>>;  // (size, address): best fit
+  using BlockMap = std::map<char*, LargeBlock>;        // a large segment's blocks
   struct Segment;
   struct Located;
+  struct CachedBlock {
+    char* p;
+    Segment* seg;
+    BlockInfo* info;
+  };
   struct SizeClass {
-    std::vector<char*> free;     // cached blocks, most recently freed last
-    Segment* current = nullptr;  // the slab being carved
+    std::vector<CachedBlock> free;  // cached blocks, most recently freed last
+    Segment* current = nullptr;     // the slab being carved
   };
   static constexpr size_t kLargeSegment = ~size_t{0};  // newSegment's class for large segments
+  static constexpr size_t kSpareNodes = 64;            // erased tree nodes kept for reuse
 
   void* allocateSmall(size_t bytes, OomReport& oom);
   void* allocateLarge(size_t bytes, OomReport& oom);
@@ -155,7 +170,13 @@ class DeviceAllocator {
   Segment* newSegment(size_t size, size_t class_index, size_t requested, OomReport& oom);
   void* outOfMemory(size_t requested, size_t needed, OomReport& oom) noexcept;
   [[noreturn]] void rejectFree(const char* p, const Located& at) const;
-  void coalesce(Segment& seg, char* p) noexcept;
+  void coalesce(Segment& seg, BlockMap::iterator block) noexcept;
+  // The large path's tree updates; they reuse erased nodes, so the cached
+  // path allocates no host memory.
+  void cacheFree(size_t size, char* p);
+  void uncacheFree(size_t size, char* p) noexcept;
+  BlockMap::iterator addBlock(Segment& seg, BlockMap::iterator hint, char* p, size_t size);
+  void dropBlock(Segment& seg, BlockMap::iterator block) noexcept;
   void releaseUnusedSegments() noexcept;
   Segment* ownSegment(const void* p) const noexcept;
   Located locate(const void* p) const noexcept;
@@ -166,13 +187,15 @@ class DeviceAllocator {
   const int32_t device_;
   const uint64_t capacity_;
   mutable std::mutex mutex_;  // guards everything below
-  std::array<SizeClass, kSizeClassCount> classes_;
-  std::set<std::pair<size_t, char*>> large_free_;  // (size, address): best fit
-  std::map<char*, std::unique_ptr<Segment>> segments_;
   DeviceMemoryStats stats_;
-  HistoryConfig history_;
-  TraceRing trace_;
   uint64_t seq_ = 0;
+  HistoryConfig history_;
+  std::array<SizeClass, kSizeClassCount> classes_;
+  FreeSet large_free_;  // the free blocks of every large segment
+  std::vector<FreeSet::node_type> spare_free_;
+  std::vector<BlockMap::node_type> spare_blocks_;
+  std::map<char*, std::unique_ptr<Segment>> segments_;
+  TraceRing trace_;
 };
 
 }  // namespace mtia_sample
