@@ -182,6 +182,13 @@ std::vector<Group> selfTests() {
            h.mtiagraphReset(graph);
            h.mtiagraphDestroy(graph);
            return std::string("an empty graph on device 0");
+         }},
+        {"pool handle",
+         [](const Hooks& h, int) {
+           const mtia::MempoolId_t pool = h.graphPoolHandle();
+           expect(pool != mtia::MempoolId_t{0, 0},
+                  "graphPoolHandle() returned the default pool {0, 0}");
+           return "pool {" + std::to_string(pool.first) + ", " + std::to_string(pool.second) + "}";
          }}}},
   };
 }
