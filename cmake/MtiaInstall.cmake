@@ -32,8 +32,10 @@ install(DIRECTORY "${PROJECT_SOURCE_DIR}/host/include/mtia"
 
 if(TARGET mtia-info)
   file(RELATIVE_PATH _mtia_bin_to_lib "${CMAKE_INSTALL_FULL_BINDIR}" "${CMAKE_INSTALL_FULL_LIBDIR}")
-  set_target_properties(mtia-info PROPERTIES INSTALL_RPATH "$ORIGIN/${_mtia_bin_to_lib}")
-  install(TARGETS mtia-info RUNTIME DESTINATION "${CMAKE_INSTALL_BINDIR}" COMPONENT host)
+  set_target_properties(mtia-info mtia-conformance PROPERTIES
+    INSTALL_RPATH "$ORIGIN/${_mtia_bin_to_lib}")
+  install(TARGETS mtia-info mtia-conformance RUNTIME DESTINATION "${CMAKE_INSTALL_BINDIR}"
+    COMPONENT host)
 endif()
 if(TARGET mtia_sample_plugin)
   install(TARGETS mtia_sample_plugin
