@@ -60,6 +60,10 @@ TEST_CASE("Load and unload can be repeated", "[loader][lifecycle]") {
     REQUIRE(hooks.getCurrentDevice() == 1);
     loader.unload();
   }
+  // Reloading by the path of the plugin the loader holds (which unload() frees).
+  loader.load(mtia_test::samplePluginPath());
+  CHECK(loader.load(loader.info().path).deviceCount() == 2);
+  loader.unload();
   // A fresh load starts from fresh per-thread state.
   const mtia::MTIAHooksInterface& hooks = loader.load(mtia_test::samplePluginPath());
   CHECK(hooks.getCurrentDevice() == 0);

@@ -15,6 +15,7 @@
 
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <set>
 #include <string>
 #include <type_traits>
@@ -106,11 +107,14 @@ const MTIAHooksInterface& PluginLoader::load(const std::string& path) { return l
 const MTIAHooksInterface& PluginLoader::loadFromEnvironment() { return loadPath(nullptr); }
 
 const MTIAHooksInterface& PluginLoader::loadPath(const std::string* given) {
+  // Copied first: `given` may be, e.g., info().path, which unload() frees.
+  const std::optional<std::string> path =
+      given != nullptr ? std::optional<std::string>(*given) : std::nullopt;
   unload();
   report_ = LoadReport();
   report_.host_abi = detail::abiWindowText(detail::hostAbiWindow());
   try {
-    loadSteps(given);
+    loadSteps(path ? &*path : nullptr);
   } catch (const LoadError& e) {
     report_.error = e.what();
     throw;
