@@ -264,6 +264,14 @@ void* DeviceAllocator::allocateSmall(size_t bytes, OomReport& oom) {
 
 void* DeviceAllocator::allocateLarge(size_t bytes, OomReport& oom) {
   const size_t size = roundUp(bytes, kBlockRound);
+  for (size_t i = 0; i < parked_count_; ++i) {
+    if (parked_[i]->second.size == size) {  // the cached path: an exact fit
+      const BlockMap::iterator block = parked_[i];
+      parked_[i] = parked_[--parked_count_];
+      return takeLarge(block, bytes);
+    }
+  }
+  flushParked();  // best fit looks at every free block
   auto fit = large_free_.lower_bound({size, nullptr});
   if (fit == large_free_.end()) {
     if (newSegment(roundUp(size, kSegmentUnit), kLargeSegment, bytes, oom) == nullptr) {
@@ -286,11 +294,15 @@ void* DeviceAllocator::allocateLarge(size_t bytes, OomReport& oom) {
     block->second.size = size;
   }
   uncacheFree(found, p);
+  return takeLarge(block, bytes);
+}
+
+void* DeviceAllocator::takeLarge(BlockMap::iterator block, size_t bytes) noexcept {
   BlockInfo& info = block->second.info;
   info.allocated = true;
   info.requested = bytes;
-  info.alloc_seq = onAlloc(p, block->second.size, bytes);
-  return p;
+  info.alloc_seq = onAlloc(block->first, block->second.size, bytes);
+  return block->first;
 }
 
 void DeviceAllocator::cacheFree(size_t size, char* p) {
@@ -398,7 +410,15 @@ void DeviceAllocator::free(void* ptr) {
     } catch (...) {  // out of host memory: the block is not reused until its slab is released
     }
   } else {
-    coalesce(seg, seg.blocks.find(p));
+    const auto block = seg.blocks.find(p);
+    const auto next = std::next(block);
+    const bool free_neighbour = (next != seg.blocks.end() && !next->second.info.allocated) ||
+                                (block != seg.blocks.begin() && !std::prev(block)->second.info.allocated);
+    if (!free_neighbour && parked_count_ < kParkedMax) {
+      parked_[parked_count_++] = block;
+    } else {
+      coalesce(seg, block);
+    }
   }
 }
 
@@ -419,6 +439,7 @@ void DeviceAllocator::rejectFree(const char* p, const Located& at) const {
 void DeviceAllocator::coalesce(Segment& seg, BlockMap::iterator block) noexcept {
   const auto next = std::next(block);
   if (next != seg.blocks.end() && !next->second.info.allocated) {
+    unpark(next);
     uncacheFree(next->second.size, next->first);
     block->second.size += next->second.size;
     dropBlock(seg, next);
@@ -426,6 +447,7 @@ void DeviceAllocator::coalesce(Segment& seg, BlockMap::iterator block) noexcept 
   if (block != seg.blocks.begin()) {
     const auto prev = std::prev(block);
     if (!prev->second.info.allocated) {
+      unpark(prev);
       uncacheFree(prev->second.size, prev->first);
       prev->second.size += block->second.size;
       dropBlock(seg, block);
@@ -436,6 +458,26 @@ void DeviceAllocator::coalesce(Segment& seg, BlockMap::iterator block) noexcept 
     cacheFree(block->second.size, block->first);
   } catch (...) {  // out of host memory: the block is not reused until its segment is released
   }
+}
+
+void DeviceAllocator::unpark(BlockMap::iterator block) noexcept {
+  for (size_t i = 0; i < parked_count_; ++i) {
+    if (parked_[i] == block) {
+      parked_[i] = parked_[--parked_count_];
+      return;
+    }
+  }
+}
+
+void DeviceAllocator::flushParked() noexcept {
+  for (size_t i = 0; i < parked_count_; ++i) {
+    const BlockMap::iterator block = parked_[i];
+    try {
+      cacheFree(block->second.size, block->first);
+    } catch (...) {  // out of host memory: the block is not reused until its segment is released
+    }
+  }
+  parked_count_ = 0;
 }
 
 bool DeviceAllocator::contains(const void* ptr, size_t bytes) const noexcept {
@@ -455,6 +497,7 @@ void DeviceAllocator::emptyCache() noexcept {
 }
 
 void DeviceAllocator::releaseUnusedSegments() noexcept {
+  flushParked();
   for (auto it = segments_.begin(); it != segments_.end();) {
     Segment& seg = *it->second;
     if (!seg.unused()) {

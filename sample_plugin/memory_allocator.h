@@ -162,6 +162,10 @@ class DeviceAllocator {
   };
   static constexpr size_t kLargeSegment = ~size_t{0};  // newSegment's class for large segments
   static constexpr size_t kSpareNodes = 64;            // erased tree nodes kept for reuse
+  // Freed large blocks with no free neighbour are parked outside the best-fit
+  // tree: a request of exactly a parked block's size takes it back without
+  // tree updates. Any other large request first moves them into the tree.
+  static constexpr size_t kParkedMax = 8;
 
   void* allocateSmall(size_t bytes, OomReport& oom);
   void* allocateLarge(size_t bytes, OomReport& oom);
@@ -170,7 +174,11 @@ class DeviceAllocator {
   Segment* newSegment(size_t size, size_t class_index, size_t requested, OomReport& oom);
   void* outOfMemory(size_t requested, size_t needed, OomReport& oom) noexcept;
   [[noreturn]] void rejectFree(const char* p, const Located& at) const;
+  void* takeLarge(BlockMap::iterator block, size_t bytes) noexcept;
   void coalesce(Segment& seg, BlockMap::iterator block) noexcept;
+  void unpark(BlockMap::iterator block) noexcept;
+  // Moves every parked block into the best-fit tree.
+  void flushParked() noexcept;
   // The large path's tree updates; they reuse erased nodes, so the cached
   // path allocates no host memory.
   void cacheFree(size_t size, char* p);
@@ -194,6 +202,8 @@ class DeviceAllocator {
   FreeSet large_free_;  // the free blocks of every large segment
   std::vector<FreeSet::node_type> spare_free_;
   std::vector<BlockMap::node_type> spare_blocks_;
+  std::array<BlockMap::iterator, kParkedMax> parked_{};
+  size_t parked_count_ = 0;
   std::map<char*, std::unique_ptr<Segment>> segments_;
   TraceRing trace_;
 };

@@ -63,3 +63,37 @@ TEST_CASE("Two live blocks never overlap, whatever the sizes", "[memory][allocat
   for (const auto& [p, size] : live) d.free(p);
   CHECK(d.stats().allocated_bytes == 0);
 }
+
+TEST_CASE("Freed large blocks are reused exactly and still coalesce", "[memory][allocator]") {
+  DeviceAllocator d(0, 64 * MiB);
+  OomReport oom;
+  char* a = static_cast<char*>(d.allocate(4 * MiB, oom));  // a 4 MiB segment
+  d.free(a);
+  CHECK(d.allocate(4 * MiB, oom) == a);  // the same block, no new segment
+  CHECK(d.stats().reserved_bytes == 4 * MiB);
+  d.free(a);
+  d.emptyCache();
+
+  // Two halves of one 8 MiB segment: freeing both leaves one free block.
+  char* first = static_cast<char*>(d.allocate(8 * MiB, oom));
+  d.free(first);
+  char* left = static_cast<char*>(d.allocate(3 * MiB, oom));
+  char* right = static_cast<char*>(d.allocate(5 * MiB, oom));
+  CHECK(static_cast<void*>(left) == first);
+  CHECK(static_cast<void*>(right) == first + 3 * MiB);
+  d.free(left);   // no free neighbour
+  d.free(right);  // merges with `left`
+  const auto view = d.view();
+  for (const auto& seg : view.segments) {
+    INFO(seg.size);
+    REQUIRE(seg.blocks.size() == 1);  // each segment is one free block again
+    CHECK_FALSE(seg.blocks[0].allocated);
+    CHECK(seg.blocks[0].size == seg.size);
+  }
+  REQUIRE(view.segments.size() == 1);
+  CHECK(d.allocate(8 * MiB, oom) == static_cast<void*>(first));
+  d.free(first);
+  d.emptyCache();
+  CHECK(d.stats().reserved_bytes == 0);
+  CHECK(d.stats().segments == 0);
+}
