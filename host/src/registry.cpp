@@ -2,7 +2,6 @@
 #include <mtia/hooks.h>
 #include <mtia/loader.h>
 
-#include "compiler.h"
 #include "discovery.h"
 #include "log.h"
 
@@ -11,11 +10,15 @@
 
 namespace mtia {
 
-namespace {
-
-std::atomic<const MTIAHooksInterface*> g_hooks{nullptr};
+namespace detail {
+std::atomic<const MTIAHooksInterface*> g_published_hooks{nullptr};
 static_assert(std::atomic<const MTIAHooksInterface*>::is_always_lock_free,
               "steady-state getMTIAHooks() must be a lock-free load");
+}  // namespace detail
+
+namespace {
+
+using detail::g_published_hooks;
 std::once_flag g_once;
 const GlobalLoadStatus* g_status = nullptr;  // written once inside call_once
 PluginLoader* g_loader = nullptr;            // ditto; keeps the plugin reachable
@@ -51,16 +54,14 @@ void loadGlobal() {
   status->path = status->report.path_given;
   if (hooks == nullptr) hooks = new MTIAHooksInterface(status->reason);
   g_status = status;
-  g_hooks.store(hooks, std::memory_order_release);
+  g_published_hooks.store(hooks, std::memory_order_release);
 }
 
 }  // namespace
 
-const MTIAHooksInterface& getMTIAHooks() {
-  const MTIAHooksInterface* hooks = g_hooks.load(std::memory_order_acquire);
-  if (MTIA_LIKELY(hooks != nullptr)) return *hooks;
+const MTIAHooksInterface& detail::loadMTIAHooks() {
   std::call_once(g_once, loadGlobal);
-  return *g_hooks.load(std::memory_order_acquire);
+  return *g_published_hooks.load(std::memory_order_acquire);
 }
 
 bool isMTIAHooksBuilt() {

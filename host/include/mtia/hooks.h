@@ -14,6 +14,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include <atomic>
 #include <cstddef>
 #include <cstdint>
 #include <optional>
@@ -142,9 +143,22 @@ struct MTIAHooksInterface : AcceleratorHooksInterface {
   std::string reason_;
 };
 
-// The process-wide hooks: loads MTIA_PLUGIN_PATH once (thread-safe); later
-// calls are a single atomic load. Never unloaded.
-const MTIAHooksInterface& getMTIAHooks();
+namespace detail {
+// The published process-wide hooks; nullptr until the first getMTIAHooks()
+// has loaded them. Written once (release), never changed afterwards.
+extern std::atomic<const MTIAHooksInterface*> g_published_hooks;
+// The first-use path of getMTIAHooks(): loads once under std::call_once.
+const MTIAHooksInterface& loadMTIAHooks();
+}  // namespace detail
+
+// The process-wide hooks: loads MTIA_PLUGIN_PATH once (thread-safe). Inline so
+// that the steady state is one acquire load in the caller (a plain load on
+// x86-64): no call into the host library, no lock. Never unloaded.
+inline const MTIAHooksInterface& getMTIAHooks() {
+  const MTIAHooksInterface* hooks = detail::g_published_hooks.load(std::memory_order_acquire);
+  if (__builtin_expect(hooks != nullptr, 1)) return *hooks;
+  return detail::loadMTIAHooks();
+}
 // True when getMTIAHooks() is backed by a loaded plugin (loads on first use).
 bool isMTIAHooksBuilt();
 
