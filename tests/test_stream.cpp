@@ -119,3 +119,15 @@ TEST_CASE("The streams extension is reachable by id", "[stream][extension]") {
   CHECK(ext->stream_synchronize({s.id(), 1, MTIA_DEVICE_TYPE_MTIA}) == MTIA_STATUS_OK);
   CHECK(ext->stream_synchronize({999, 1, MTIA_DEVICE_TYPE_MTIA}) == MTIA_STATUS_NOT_FOUND);
 }
+
+TEST_CASE("Device -1 works on a thread whose first hook call it is", "[stream][threads]") {
+  SamplePlugin p;
+  mtia::Stream default_stream = mtiaStream(-1, 0);
+  mtia::Stream current_stream = mtiaStream(-1, 0);
+  std::thread t1([&] { default_stream = p.hooks.getDefaultStream(-1); });
+  t1.join();
+  std::thread t2([&] { current_stream = p.hooks.getCurrentStream(-1); });
+  t2.join();
+  CHECK(default_stream == mtiaStream(0, 0));
+  CHECK(current_stream == mtiaStream(0, 0));
+}
