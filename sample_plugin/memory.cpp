@@ -64,7 +64,9 @@ std::string oomMessage(int32_t device, const OomReport& oom) {
 
 // ---- device memory ----------------------------------------------------------
 
-mtia_status_t device_alloc(int32_t device, size_t size, void** out) noexcept {
+// Everything but the cached path: argument errors, carving, large blocks, OOM.
+__attribute__((noinline)) mtia_status_t deviceAllocSlow(int32_t device, size_t size,
+                                                       void** out) noexcept {
   return guard([&] {
     if (out == nullptr) throw Failure(MTIA_STATUS_INVALID_ARGUMENT, "out is NULL");
     *out = nullptr;
@@ -80,7 +82,17 @@ mtia_status_t device_alloc(int32_t device, size_t size, void** out) noexcept {
   });
 }
 
-mtia_status_t device_free(void* ptr) noexcept {
+mtia_status_t device_alloc(int32_t device, size_t size, void** out) noexcept {
+  if (__builtin_expect(out != nullptr && validDevice(device), 1)) {
+    if (void* p = g_runtime->device(device).memory->allocateCached(size)) {
+      *out = p;
+      return MTIA_STATUS_OK;
+    }
+  }
+  return deviceAllocSlow(device, size, out);
+}
+
+__attribute__((noinline)) mtia_status_t deviceFreeSlow(void* ptr) noexcept {
   return guard([&] {
     if (ptr == nullptr) return;
     const int32_t device = deviceOfAddress(ptr);
@@ -90,6 +102,14 @@ mtia_status_t device_free(void* ptr) noexcept {
     }
     g_runtime->device(device).memory->free(ptr);
   });
+}
+
+mtia_status_t device_free(void* ptr) noexcept {
+  const int32_t device = deviceOfAddress(ptr);
+  if (__builtin_expect(validDevice(device), 1) && g_runtime->device(device).memory->freeCached(ptr)) {
+    return MTIA_STATUS_OK;
+  }
+  return deviceFreeSlow(ptr);
 }
 
 mtia_status_t memory_stats(int32_t device, const mtia_sink_t* out) noexcept {

@@ -226,51 +226,55 @@ DeviceAllocator::Located DeviceAllocator::locate(const void* p) const noexcept {
 
 // ---- allocation -------------------------------------------------------------
 
-void* DeviceAllocator::allocate(size_t bytes, OomReport& oom) {
-  std::lock_guard<std::mutex> lock(mutex_);
-  if (bytes > capacity_) return outOfMemory(bytes, bytes, oom);
-  return bytes <= kSmallLimit ? allocateSmall(bytes, oom) : allocateLarge(bytes, oom);
+void* DeviceAllocator::allocateCached(size_t bytes) noexcept {
+  if (bytes == 0) return nullptr;
+  BiasedMutex::Guard lock(mutex_);
+  if (__builtin_expect(bytes <= kSmallLimit, 1)) {
+    SizeClass& cls = classes_[classIndex(bytes)];
+    return cls.count != 0 ? takeSlabBlock(cls, bytes) : nullptr;
+  }
+  return takeParked(bytes);
 }
 
+void* DeviceAllocator::allocate(size_t bytes, OomReport& oom) {
+  BiasedMutex::Guard lock(mutex_);
+  if (bytes <= kSmallLimit) return allocateSmall(bytes, oom);
+  if (bytes > capacity_) return outOfMemory(bytes, bytes, oom);
+  return allocateLarge(bytes, oom);
+}
+
+// A cached block, or the next block of the class's current slab, or of a new slab.
 void* DeviceAllocator::allocateSmall(size_t bytes, OomReport& oom) {
   const size_t index = classIndex(bytes);
   SizeClass& cls = classes_[index];
-  char* p;
-  Segment* seg;
-  BlockInfo* block;
-  if (!cls.free.empty()) {  // the cached path: the most recently freed block
-    const CachedBlock& cached = cls.free.back();
-    p = cached.p;
-    seg = cached.seg;
-    block = cached.info;
-    cls.free.pop_back();
-  } else {
-    seg = cls.current;
-    if (seg == nullptr || seg->carved == seg->slab.size()) {
-      seg = newSegment(kSegmentUnit, index, bytes, oom);
-      if (seg == nullptr) return nullptr;
-      cls.current = seg;
-    }
-    block = &seg->slab[seg->carved];
-    p = seg->base + seg->carved++ * seg->block_size;
+  if (cls.count != 0) return takeSlabBlock(cls, bytes);
+  Segment* seg = cls.current;
+  if (seg == nullptr || seg->carved == seg->slab.size()) {
+    seg = newSegment(kSegmentUnit, index, bytes, oom);
+    if (seg == nullptr) return nullptr;
+    cls.current = seg;
   }
-  BlockInfo& info = *block;
+  const size_t slot = seg->carved++;
+  return takeSlabBlock(seg->base + slot * seg->block_size, *seg, seg->slab[slot], bytes);
+}
+
+void* DeviceAllocator::takeSlabBlock(SizeClass& cls, size_t requested) noexcept {
+  const CachedBlock& cached = cls.cached[--cls.count];
+  return takeSlabBlock(cached.p, *cached.seg, *cached.info, requested);
+}
+
+void* DeviceAllocator::takeSlabBlock(char* p, Segment& seg, BlockInfo& info,
+                                     size_t requested) noexcept {
   info.allocated = true;
-  info.requested = bytes;
-  ++seg->live;
-  info.alloc_seq = onAlloc(p, seg->block_size, bytes);
+  info.requested = requested;
+  ++seg.live;
+  info.alloc_seq = onAlloc(p, seg.block_size, requested);
   return p;
 }
 
 void* DeviceAllocator::allocateLarge(size_t bytes, OomReport& oom) {
+  if (void* p = takeParked(bytes)) return p;
   const size_t size = roundUp(bytes, kBlockRound);
-  for (size_t i = 0; i < parked_count_; ++i) {
-    if (parked_[i]->second.size == size) {  // the cached path: an exact fit
-      const BlockMap::iterator block = parked_[i];
-      parked_[i] = parked_[--parked_count_];
-      return takeLarge(block, bytes);
-    }
-  }
   flushParked();  // best fit looks at every free block
   auto fit = large_free_.lower_bound({size, nullptr});
   if (fit == large_free_.end()) {
@@ -295,6 +299,18 @@ void* DeviceAllocator::allocateLarge(size_t bytes, OomReport& oom) {
   }
   uncacheFree(found, p);
   return takeLarge(block, bytes);
+}
+
+void* DeviceAllocator::takeParked(size_t bytes) noexcept {
+  const size_t size = roundUp(bytes, kBlockRound);
+  for (size_t i = 0; i < parked_count_; ++i) {
+    if (parked_[i]->second.size == size) {  // the cached path: an exact fit
+      const BlockMap::iterator block = parked_[i];
+      parked_[i] = parked_[--parked_count_];
+      return takeLarge(block, bytes);
+    }
+  }
+  return nullptr;
 }
 
 void* DeviceAllocator::takeLarge(BlockMap::iterator block, size_t bytes) noexcept {
@@ -366,7 +382,12 @@ DeviceAllocator::Segment* DeviceAllocator::newSegment(size_t size, size_t class_
   const auto node = segments_.emplace(base, std::move(owner)).first;
   try {
     g_segment_map.set(base, size, reinterpret_cast<uintptr_t>(seg) | static_cast<uintptr_t>(device_));
-    if (!seg->isSlab()) cacheFree(size, base);
+    if (seg->isSlab()) {
+      SizeClass& cls = classes_[class_index];
+      cls.cached.resize(cls.cached.size() + seg->slab.size());
+    } else {
+      cacheFree(size, base);
+    }
   } catch (...) {
     g_segment_map.clear(base, size);
     segments_.erase(node);
@@ -394,32 +415,49 @@ void* DeviceAllocator::outOfMemory(size_t requested, size_t needed, OomReport& o
 
 // ---- freeing ----------------------------------------------------------------
 
-void DeviceAllocator::free(void* ptr) {
-  std::lock_guard<std::mutex> lock(mutex_);
-  char* const p = static_cast<char*>(ptr);
-  const Located at = locate(p);
-  if (at.info == nullptr || !at.info->allocated || at.start != p) rejectFree(p, at);
-  BlockInfo& info = *at.info;
-  onFree(p, at.size, info.requested);
+[[gnu::always_inline]] inline void DeviceAllocator::freeSlabBlock(char* p, Segment& seg, BlockInfo& info) noexcept {
+  onFree(p, seg.block_size, info.requested);
   info = BlockInfo{};
-  Segment& seg = *at.seg;
-  if (seg.isSlab()) {
-    --seg.live;
-    try {
-      classes_[seg.class_index].free.push_back({p, &seg, &info});
-    } catch (...) {  // out of host memory: the block is not reused until its slab is released
+  --seg.live;
+  classes_[seg.class_index].push(p, seg, info);
+}
+
+bool DeviceAllocator::freeCached(void* ptr) noexcept {
+  BiasedMutex::Guard lock(mutex_);
+  return freeLocked(static_cast<char*>(ptr));
+}
+
+void DeviceAllocator::free(void* ptr) {
+  char* const p = static_cast<char*>(ptr);
+  BiasedMutex::Guard lock(mutex_);
+  if (!freeLocked(p)) rejectFree(p, locate(p));
+}
+
+bool DeviceAllocator::freeLocked(char* p) noexcept {
+  Segment* const seg = ownSegment(p);
+  if (seg == nullptr) return false;
+  if (__builtin_expect(seg->isSlab(), 1)) {
+    const size_t index = seg->slot(p);
+    if (index >= seg->carved || !seg->slab[index].allocated || seg->base + index * seg->block_size != p) {
+      return false;
     }
-  } else {
-    const auto block = seg.blocks.find(p);
-    const auto next = std::next(block);
-    const bool free_neighbour = (next != seg.blocks.end() && !next->second.info.allocated) ||
-                                (block != seg.blocks.begin() && !std::prev(block)->second.info.allocated);
-    if (!free_neighbour && parked_count_ < kParkedMax) {
-      parked_[parked_count_++] = block;
-    } else {
-      coalesce(seg, block);
-    }
+    freeSlabBlock(p, *seg, seg->slab[index]);
+    return true;
   }
+  const auto block = seg->blocks.find(p);
+  if (block == seg->blocks.end() || !block->second.info.allocated) return false;
+  BlockInfo& info = block->second.info;
+  onFree(p, block->second.size, info.requested);
+  info = BlockInfo{};
+  const auto next = std::next(block);
+  const bool free_neighbour = (next != seg->blocks.end() && !next->second.info.allocated) ||
+                              (block != seg->blocks.begin() && !std::prev(block)->second.info.allocated);
+  if (!free_neighbour && parked_count_ < kParkedMax) {
+    parked_[parked_count_++] = block;
+  } else {
+    coalesce(*seg, block);
+  }
+  return true;
 }
 
 void DeviceAllocator::rejectFree(const char* p, const Located& at) const {
@@ -481,7 +519,7 @@ void DeviceAllocator::flushParked() noexcept {
 }
 
 bool DeviceAllocator::contains(const void* ptr, size_t bytes) const noexcept {
-  std::lock_guard<std::mutex> lock(mutex_);
+  BiasedMutex::Guard lock(mutex_);
   const Located at = locate(ptr);
   if (at.info == nullptr || !at.info->allocated) return false;
   const uintptr_t p = reinterpret_cast<uintptr_t>(ptr);
@@ -492,7 +530,7 @@ bool DeviceAllocator::contains(const void* ptr, size_t bytes) const noexcept {
 // ---- the cache ----------------------------------------------------------------
 
 void DeviceAllocator::emptyCache() noexcept {
-  std::lock_guard<std::mutex> lock(mutex_);
+  BiasedMutex::Guard lock(mutex_);
   releaseUnusedSegments();
 }
 
@@ -507,7 +545,9 @@ void DeviceAllocator::releaseUnusedSegments() noexcept {
     if (seg.isSlab()) {
       SizeClass& cls = classes_[seg.class_index];
       const auto inside = [&](const CachedBlock& b) { return b.seg == &seg; };
-      cls.free.erase(std::remove_if(cls.free.begin(), cls.free.end(), inside), cls.free.end());
+      const auto first = cls.cached.begin();
+      cls.count = static_cast<size_t>(std::remove_if(first, first + static_cast<ptrdiff_t>(cls.count), inside) - first);
+      cls.cached.resize(cls.cached.size() - seg.slab.size());  // shrinks: never throws
       if (cls.current == &seg) cls.current = nullptr;
     } else {
       uncacheFree(seg.size, seg.base);
@@ -529,40 +569,43 @@ uint64_t DeviceAllocator::onAlloc(const char* p, size_t block_size, size_t reque
   s.peak_allocated_bytes = std::max(s.peak_allocated_bytes, s.allocated_bytes);
   s.requested_bytes += requested;
   s.peak_requested_bytes = std::max(s.peak_requested_bytes, s.requested_bytes);
-  ++s.active_allocations;
   ++s.num_allocs;
-  const uint64_t seq = record(TraceAction::Alloc, reinterpret_cast<uintptr_t>(p), block_size);
-  return history_.mode != HistoryMode::Off ? seq : 0;
+  return record(TraceAction::Alloc, reinterpret_cast<uintptr_t>(p), block_size);
 }
 
 void DeviceAllocator::onFree(const char* p, size_t block_size, size_t requested) noexcept {
   stats_.allocated_bytes -= block_size;
   stats_.requested_bytes -= requested;
-  --stats_.active_allocations;
   ++stats_.num_frees;
   record(TraceAction::Free, reinterpret_cast<uintptr_t>(p), block_size);
 }
 
 uint64_t DeviceAllocator::record(TraceAction action, uintptr_t addr, uint64_t size) noexcept {
+  if (__builtin_expect(history_.mode == HistoryMode::Off, 1)) return 0;
   ++seq_;
   if (history_.mode == HistoryMode::All) trace_.push({seq_, action, addr, size});
   return seq_;
 }
 
 DeviceMemoryStats DeviceAllocator::stats() const noexcept {
-  std::lock_guard<std::mutex> lock(mutex_);
-  return stats_;
+  DeviceMemoryStats s;
+  {
+    BiasedMutex::Guard lock(mutex_);
+    s = stats_;
+  }
+  s.active_allocations = s.num_allocs - s.num_frees;
+  return s;
 }
 
 void DeviceAllocator::resetPeakStats() noexcept {
-  std::lock_guard<std::mutex> lock(mutex_);
+  BiasedMutex::Guard lock(mutex_);
   stats_.peak_allocated_bytes = stats_.allocated_bytes;
   stats_.peak_requested_bytes = stats_.requested_bytes;
   stats_.peak_reserved_bytes = stats_.reserved_bytes;
 }
 
 void DeviceAllocator::setHistory(const HistoryConfig& config) {
-  std::lock_guard<std::mutex> lock(mutex_);
+  BiasedMutex::Guard lock(mutex_);
   if (config.mode == HistoryMode::Off) {
     trace_.clear();
   } else {
@@ -572,7 +615,7 @@ void DeviceAllocator::setHistory(const HistoryConfig& config) {
 }
 
 DeviceView DeviceAllocator::view() const {
-  std::lock_guard<std::mutex> lock(mutex_);
+  BiasedMutex::Guard lock(mutex_);
   DeviceView view;
   view.segments.reserve(segments_.size());
   for (const auto& entry : segments_) {

@@ -10,6 +10,7 @@
 // docs/memory.md has the details.
 #pragma once
 
+#include "biased_mutex.h"
 #include "memory_history.h"
 
 #include <mtia/plugin_support.hpp>
@@ -45,7 +46,7 @@ struct DeviceMemoryStats {
   uint64_t peak_requested_bytes = 0;
   uint64_t reserved_bytes = 0;       // sum of segment sizes
   uint64_t peak_reserved_bytes = 0;
-  uint64_t active_allocations = 0;   // live blocks
+  uint64_t active_allocations = 0;   // live blocks: num_allocs - num_frees
   uint64_t segments = 0;             // live segments
   uint64_t num_allocs = 0;
   uint64_t num_frees = 0;
@@ -120,6 +121,13 @@ class DeviceAllocator {
   int32_t device() const noexcept { return device_; }
   uint64_t capacity() const noexcept { return capacity_; }
 
+  // The cached paths, tried first. allocateCached: a cached block that
+  // serves `bytes` as it is (a size-class block, or a parked large block of
+  // the same rounded size), or nullptr (then call allocate). freeCached:
+  // frees a live allocation, or returns false (then free() says what is
+  // wrong with the pointer). Neither throws nor allocates host memory.
+  void* allocateCached(size_t bytes) noexcept;
+  bool freeCached(void* ptr) noexcept;
   // Allocates `bytes` (> 0). On device OOM — after releasing the cache and
   // retrying — returns nullptr and fills *oom. Throws Failure(OUT_OF_MEMORY)
   // when the host cannot back a new segment.
@@ -157,8 +165,18 @@ class DeviceAllocator {
     BlockInfo* info;
   };
   struct SizeClass {
-    std::vector<CachedBlock> free;  // cached blocks, most recently freed last
-    Segment* current = nullptr;     // the slab being carved
+    // The cached blocks are cached[0, count), most recently freed last.
+    // `cached` has a slot for every block of the class's slabs, so caching a
+    // block never allocates host memory.
+    std::vector<CachedBlock> cached;
+    size_t count = 0;
+    Segment* current = nullptr;  // the slab being carved
+    void push(char* p, Segment& seg, BlockInfo& info) noexcept {
+      CachedBlock& slot = cached[count++];  // stored field by field: no
+      slot.p = p;                           // struct copy through the stack
+      slot.seg = &seg;
+      slot.info = &info;
+    }
   };
   static constexpr size_t kLargeSegment = ~size_t{0};  // newSegment's class for large segments
   static constexpr size_t kSpareNodes = 64;            // erased tree nodes kept for reuse
@@ -174,7 +192,9 @@ class DeviceAllocator {
   Segment* newSegment(size_t size, size_t class_index, size_t requested, OomReport& oom);
   void* outOfMemory(size_t requested, size_t needed, OomReport& oom) noexcept;
   [[noreturn]] void rejectFree(const char* p, const Located& at) const;
+  void* takeParked(size_t bytes) noexcept;  // nullptr when no parked block fits exactly
   void* takeLarge(BlockMap::iterator block, size_t bytes) noexcept;
+  bool freeLocked(char* p) noexcept;  // freeCached with mutex_ held
   void coalesce(Segment& seg, BlockMap::iterator block) noexcept;
   void unpark(BlockMap::iterator block) noexcept;
   // Moves every parked block into the best-fit tree.
@@ -188,13 +208,18 @@ class DeviceAllocator {
   void releaseUnusedSegments() noexcept;
   Segment* ownSegment(const void* p) const noexcept;
   Located locate(const void* p) const noexcept;
+  void* takeSlabBlock(SizeClass& cls, size_t requested) noexcept;  // the newest cached block
+  void* takeSlabBlock(char* p, Segment& seg, BlockInfo& info, size_t requested) noexcept;
+  void freeSlabBlock(char* p, Segment& seg, BlockInfo& info) noexcept;
   uint64_t onAlloc(const char* p, size_t block_size, size_t requested) noexcept;
   void onFree(const char* p, size_t block_size, size_t requested) noexcept;
   uint64_t record(TraceAction action, uintptr_t addr, uint64_t size) noexcept;
 
   const int32_t device_;
   const uint64_t capacity_;
-  mutable std::mutex mutex_;  // guards everything below
+  // Guards everything below. Biased: the thread driving the device takes it
+  // without atomic read-modify-writes (biased_mutex.h).
+  mutable BiasedMutex mutex_;
   DeviceMemoryStats stats_;
   uint64_t seq_ = 0;
   HistoryConfig history_;
