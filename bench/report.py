@@ -38,6 +38,8 @@ TARGETS = [
     (rf"^Host/({HOT_HOOKS})/", "ratio", 1.3),
     (r"^Host/getMTIAHooks/", "ns", 2.0),
     (r"^Load/loader excluding plugin_init$", "ratio", 3.0),
+    (r"^Memory/host_alloc_free/", "ratio", 2.0),
+    (r"^Graph/replay_", "ratio", 1 / 3),  # replay at least 3x faster than resubmitting
 ]
 
 # Per-thread time with N threads may exceed the 1-thread time by this much

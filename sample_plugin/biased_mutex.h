@@ -17,7 +17,8 @@
 //
 // Without a usable membarrier (old kernels, seccomp) the bias is never
 // granted and BiasedMutex is a std::mutex with a few extra loads.
-// Not recursive. Guard is the only way to lock it.
+// Not recursive. Lock it with a Guard; lockBiased()/unlockBiased() let the
+// owner's fast path stay free of calls.
 #pragma once
 
 #include <atomic>
@@ -46,7 +47,7 @@ class BiasedMutex {
     }
     ~Guard() {
       if (biased_) {
-        m_.busy_.store(false, std::memory_order_release);
+        m_.unlockBiased();
       } else {
         m_.mutex_.unlock();
       }
@@ -58,6 +59,22 @@ class BiasedMutex {
     BiasedMutex& m_;
     const bool biased_;
   };
+
+  // The owner's entry and exit, for code that keeps its fast path free of
+  // calls: lockBiased() is true when the calling thread now holds the mutex
+  // through the bias (then release it with unlockBiased()); false means it
+  // must use a Guard.
+  bool lockBiased() noexcept {
+    const uint64_t self = detail::t_lock_id;
+    if (owner_.load(std::memory_order_relaxed) != self) return false;
+    busy_.store(true, std::memory_order_relaxed);
+    // The light half of the barrier pair; the revoker's membarrier is the heavy half.
+    std::atomic_signal_fence(std::memory_order_seq_cst);
+    if (__builtin_expect(owner_.load(std::memory_order_relaxed) == self, 1)) return true;
+    busy_.store(false, std::memory_order_release);  // revoked meanwhile
+    return false;
+  }
+  void unlockBiased() noexcept { busy_.store(false, std::memory_order_release); }
 
   // Whether biasing works in this process (membarrier registered).
   static bool biasAvailable() noexcept;
@@ -73,17 +90,6 @@ class BiasedMutex {
   static constexpr uint32_t kFirstThreshold = 16;
   static constexpr uint32_t kMaxThreshold = 65536;
 
-  // The owner's entry: plain stores and loads, true when it now holds the lock.
-  bool lockBiased() noexcept {
-    const uint64_t self = detail::t_lock_id;
-    if (owner_.load(std::memory_order_relaxed) != self) return false;
-    busy_.store(true, std::memory_order_relaxed);
-    // The light half of the barrier pair; the revoker's membarrier is the heavy half.
-    std::atomic_signal_fence(std::memory_order_seq_cst);
-    if (__builtin_expect(owner_.load(std::memory_order_relaxed) == self, 1)) return true;
-    busy_.store(false, std::memory_order_release);  // revoked meanwhile
-    return false;
-  }
   void lockSlow() noexcept;
   void revoke() noexcept;  // with mutex_ held
 

@@ -84,7 +84,7 @@ __attribute__((noinline)) mtia_status_t deviceAllocSlow(int32_t device, size_t s
 
 mtia_status_t device_alloc(int32_t device, size_t size, void** out) noexcept {
   if (__builtin_expect(out != nullptr && validDevice(device), 1)) {
-    if (void* p = g_runtime->device(device).memory->allocateCached(size)) {
+    if (void* p = g_device_memory[static_cast<size_t>(device)]->allocateCached(size)) {
       *out = p;
       return MTIA_STATUS_OK;
     }
@@ -106,7 +106,8 @@ __attribute__((noinline)) mtia_status_t deviceFreeSlow(void* ptr) noexcept {
 
 mtia_status_t device_free(void* ptr) noexcept {
   const int32_t device = deviceOfAddress(ptr);
-  if (__builtin_expect(validDevice(device), 1) && g_runtime->device(device).memory->freeCached(ptr)) {
+  if (__builtin_expect(validDevice(device), 1) &&
+      g_device_memory[static_cast<size_t>(device)]->freeCached(ptr)) {
     return MTIA_STATUS_OK;
   }
   return deviceFreeSlow(ptr);

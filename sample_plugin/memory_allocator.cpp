@@ -11,6 +11,10 @@
 
 #include <sys/mman.h>
 
+// The cached paths' helpers: inlined wherever they are used, so that those
+// paths make no call.
+#define MTIA_SAMPLE_HOT [[gnu::always_inline]] inline
+
 namespace mtia_sample {
 
 using mtia::plugin::Failure;
@@ -205,7 +209,7 @@ DeviceAllocator::~DeviceAllocator() {
   for (const auto& entry : segments_) g_segment_map.clear(entry.second->base, entry.second->size);
 }
 
-DeviceAllocator::Segment* DeviceAllocator::ownSegment(const void* p) const noexcept {
+MTIA_SAMPLE_HOT DeviceAllocator::Segment* DeviceAllocator::ownSegment(const void* p) const noexcept {
   const uintptr_t entry = g_segment_map.get(p);
   if (entry == 0 || (entry & kDeviceMask) != static_cast<uintptr_t>(device_)) return nullptr;
   return reinterpret_cast<Segment*>(entry & ~kDeviceMask);
@@ -226,14 +230,52 @@ DeviceAllocator::Located DeviceAllocator::locate(const void* p) const noexcept {
 
 // ---- allocation -------------------------------------------------------------
 
+// ---- the cached paths ---------------------------------------------------------
+//
+// The common case — the thread holding the bias, a size-class block, history
+// off — runs inline with no call and no atomic read-modify-write. Anything
+// else goes to the *Locked variants, which serve every cached case.
+
 void* DeviceAllocator::allocateCached(size_t bytes) noexcept {
+  if (__builtin_expect(bytes - 1 < kSmallLimit, 1) && mutex_.lockBiased()) {
+    SizeClass& cls = classes_[classIndex(bytes)];
+    void* p = nullptr;
+    if (cls.count != 0 && history_.mode == HistoryMode::Off) p = takeSlabBlock(cls, bytes);
+    mutex_.unlockBiased();
+    if (p != nullptr) return p;
+  }
+  return allocateCachedLocked(bytes);
+}
+
+__attribute__((noinline)) void* DeviceAllocator::allocateCachedLocked(size_t bytes) noexcept {
   if (bytes == 0) return nullptr;
   BiasedMutex::Guard lock(mutex_);
-  if (__builtin_expect(bytes <= kSmallLimit, 1)) {
-    SizeClass& cls = classes_[classIndex(bytes)];
-    return cls.count != 0 ? takeSlabBlock(cls, bytes) : nullptr;
+  if (bytes > kSmallLimit) return takeParked(bytes);
+  SizeClass& cls = classes_[classIndex(bytes)];
+  return cls.count != 0 ? takeSlabBlock(cls, bytes) : nullptr;
+}
+
+bool DeviceAllocator::freeCached(void* ptr) noexcept {
+  if (__builtin_expect(mutex_.lockBiased(), 1)) {
+    char* const p = static_cast<char*>(ptr);
+    bool freed = false;
+    BlockInfo* info = nullptr;
+    Segment* const seg = liveSlabBlock(p, info);
+    // Tested after liveSlabBlock's acquire loads, so that the compiler knows
+    // it is still off in freeSlabBlock's record().
+    if (seg != nullptr && history_.mode == HistoryMode::Off) {
+      freeSlabBlock(p, *seg, *info);
+      freed = true;
+    }
+    mutex_.unlockBiased();
+    if (freed) return true;
   }
-  return takeParked(bytes);
+  return freeCachedLocked(ptr);
+}
+
+__attribute__((noinline)) bool DeviceAllocator::freeCachedLocked(void* ptr) noexcept {
+  BiasedMutex::Guard lock(mutex_);
+  return freeLocked(static_cast<char*>(ptr));
 }
 
 void* DeviceAllocator::allocate(size_t bytes, OomReport& oom) {
@@ -258,12 +300,12 @@ void* DeviceAllocator::allocateSmall(size_t bytes, OomReport& oom) {
   return takeSlabBlock(seg->base + slot * seg->block_size, *seg, seg->slab[slot], bytes);
 }
 
-void* DeviceAllocator::takeSlabBlock(SizeClass& cls, size_t requested) noexcept {
+MTIA_SAMPLE_HOT void* DeviceAllocator::takeSlabBlock(SizeClass& cls, size_t requested) noexcept {
   const CachedBlock& cached = cls.cached[--cls.count];
   return takeSlabBlock(cached.p, *cached.seg, *cached.info, requested);
 }
 
-void* DeviceAllocator::takeSlabBlock(char* p, Segment& seg, BlockInfo& info,
+MTIA_SAMPLE_HOT void* DeviceAllocator::takeSlabBlock(char* p, Segment& seg, BlockInfo& info,
                                      size_t requested) noexcept {
   info.allocated = true;
   info.requested = requested;
@@ -415,16 +457,32 @@ void* DeviceAllocator::outOfMemory(size_t requested, size_t needed, OomReport& o
 
 // ---- freeing ----------------------------------------------------------------
 
-[[gnu::always_inline]] inline void DeviceAllocator::freeSlabBlock(char* p, Segment& seg, BlockInfo& info) noexcept {
+MTIA_SAMPLE_HOT void DeviceAllocator::freeSlabBlock(char* p, Segment& seg, BlockInfo& info) noexcept {
   onFree(p, seg.block_size, info.requested);
   info = BlockInfo{};
   --seg.live;
   classes_[seg.class_index].push(p, seg, info);
 }
 
-bool DeviceAllocator::freeCached(void* ptr) noexcept {
-  BiasedMutex::Guard lock(mutex_);
-  return freeLocked(static_cast<char*>(ptr));
+MTIA_SAMPLE_HOT DeviceAllocator::Segment* DeviceAllocator::liveSlabBlock(char* p, BlockInfo*& info) const noexcept {
+  Segment* const seg = ownSegment(p);
+  if (seg == nullptr || !seg->isSlab()) return nullptr;
+  const size_t index = seg->slot(p);
+  if (index >= seg->carved || !seg->slab[index].allocated || seg->base + index * seg->block_size != p) {
+    return nullptr;
+  }
+  info = &seg->slab[index];
+  return seg;
+}
+
+bool DeviceAllocator::freeLocked(char* p) noexcept {
+  BlockInfo* info = nullptr;
+  if (Segment* const seg = liveSlabBlock(p, info)) {
+    freeSlabBlock(p, *seg, *info);
+    return true;
+  }
+  Segment* const seg = ownSegment(p);
+  return seg != nullptr && !seg->isSlab() && freeLarge(*seg, p);
 }
 
 void DeviceAllocator::free(void* ptr) {
@@ -433,29 +491,20 @@ void DeviceAllocator::free(void* ptr) {
   if (!freeLocked(p)) rejectFree(p, locate(p));
 }
 
-bool DeviceAllocator::freeLocked(char* p) noexcept {
-  Segment* const seg = ownSegment(p);
-  if (seg == nullptr) return false;
-  if (__builtin_expect(seg->isSlab(), 1)) {
-    const size_t index = seg->slot(p);
-    if (index >= seg->carved || !seg->slab[index].allocated || seg->base + index * seg->block_size != p) {
-      return false;
-    }
-    freeSlabBlock(p, *seg, seg->slab[index]);
-    return true;
-  }
-  const auto block = seg->blocks.find(p);
-  if (block == seg->blocks.end() || !block->second.info.allocated) return false;
+
+bool DeviceAllocator::freeLarge(Segment& seg, char* p) noexcept {
+  const auto block = seg.blocks.find(p);
+  if (block == seg.blocks.end() || !block->second.info.allocated) return false;
   BlockInfo& info = block->second.info;
   onFree(p, block->second.size, info.requested);
   info = BlockInfo{};
   const auto next = std::next(block);
-  const bool free_neighbour = (next != seg->blocks.end() && !next->second.info.allocated) ||
-                              (block != seg->blocks.begin() && !std::prev(block)->second.info.allocated);
+  const bool free_neighbour = (next != seg.blocks.end() && !next->second.info.allocated) ||
+                              (block != seg.blocks.begin() && !std::prev(block)->second.info.allocated);
   if (!free_neighbour && parked_count_ < kParkedMax) {
     parked_[parked_count_++] = block;
   } else {
-    coalesce(*seg, block);
+    coalesce(seg, block);
   }
   return true;
 }
@@ -563,7 +612,7 @@ void DeviceAllocator::releaseUnusedSegments() noexcept {
 
 // ---- statistics and history -------------------------------------------------
 
-uint64_t DeviceAllocator::onAlloc(const char* p, size_t block_size, size_t requested) noexcept {
+MTIA_SAMPLE_HOT uint64_t DeviceAllocator::onAlloc(const char* p, size_t block_size, size_t requested) noexcept {
   DeviceMemoryStats& s = stats_;
   s.allocated_bytes += block_size;
   s.peak_allocated_bytes = std::max(s.peak_allocated_bytes, s.allocated_bytes);
@@ -573,17 +622,17 @@ uint64_t DeviceAllocator::onAlloc(const char* p, size_t block_size, size_t reque
   return record(TraceAction::Alloc, reinterpret_cast<uintptr_t>(p), block_size);
 }
 
-void DeviceAllocator::onFree(const char* p, size_t block_size, size_t requested) noexcept {
+MTIA_SAMPLE_HOT void DeviceAllocator::onFree(const char* p, size_t block_size, size_t requested) noexcept {
   stats_.allocated_bytes -= block_size;
   stats_.requested_bytes -= requested;
   ++stats_.num_frees;
   record(TraceAction::Free, reinterpret_cast<uintptr_t>(p), block_size);
 }
 
-uint64_t DeviceAllocator::record(TraceAction action, uintptr_t addr, uint64_t size) noexcept {
+MTIA_SAMPLE_HOT uint64_t DeviceAllocator::record(TraceAction action, uintptr_t addr, uint64_t size) noexcept {
+  ++seq_;  // every event, recorded or not: gaps in a trace show what it lacks
   if (__builtin_expect(history_.mode == HistoryMode::Off, 1)) return 0;
-  ++seq_;
-  if (history_.mode == HistoryMode::All) trace_.push({seq_, action, addr, size});
+  if (history_.mode == HistoryMode::All) trace_.push({seq_, action, addr, size});  // out of line
   return seq_;
 }
 

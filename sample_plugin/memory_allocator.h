@@ -194,7 +194,12 @@ class DeviceAllocator {
   [[noreturn]] void rejectFree(const char* p, const Located& at) const;
   void* takeParked(size_t bytes) noexcept;  // nullptr when no parked block fits exactly
   void* takeLarge(BlockMap::iterator block, size_t bytes) noexcept;
+  void* allocateCachedLocked(size_t bytes) noexcept;
+  bool freeCachedLocked(void* ptr) noexcept;
+  // The slab segment whose live block starts at p (and the block), or nullptr.
+  Segment* liveSlabBlock(char* p, BlockInfo*& info) const noexcept;
   bool freeLocked(char* p) noexcept;  // freeCached with mutex_ held
+  bool freeLarge(Segment& seg, char* p) noexcept;
   void coalesce(Segment& seg, BlockMap::iterator block) noexcept;
   void unpark(BlockMap::iterator block) noexcept;
   // Moves every parked block into the best-fit tree.

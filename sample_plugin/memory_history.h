@@ -10,7 +10,9 @@ namespace mtia_sample {
 
 // PyTorch's `enabled`: null (off), "state" (remember who allocated each live
 // block) or "all" (also keep a trace of every event).
-enum class HistoryMode : uint8_t { Off, State, All };
+// 32-bit: the allocator's fast paths test it between stores to other
+// fields, and (unlike a byte) it cannot alias them.
+enum class HistoryMode : uint32_t { Off, State, All };
 
 struct HistoryConfig {
   HistoryMode mode = HistoryMode::Off;

@@ -14,6 +14,7 @@ Runtime* g_runtime = nullptr;
 std::atomic<uint64_t> g_generation{0};
 const mtia_host_services_t* g_host = nullptr;
 std::atomic<int32_t> g_device_count{0};
+std::array<DeviceAllocator*, kMaxDevices> g_device_memory{};
 
 // Per-thread state: t_state (runtime.h) is the raw pointer read on the hot
 // path; this owner frees the state at thread exit.
@@ -50,6 +51,7 @@ Runtime::Runtime(const Config& config) : config_(config), device_count_(config.d
     auto device = std::make_unique<SampleDevice>();
     device->memory = std::make_unique<DeviceAllocator>(i, config.device_memory_bytes);
     device->streams[0].store(new SampleStream{0, i, 0}, std::memory_order_release);
+    g_device_memory[static_cast<size_t>(i)] = device->memory.get();
     devices_[static_cast<size_t>(i)] = std::move(device);
   }
 }
@@ -67,6 +69,7 @@ void forEachStream(SampleDevice& device, Fn&& fn) {
 }  // namespace
 
 Runtime::~Runtime() {
+  g_device_memory = {};
   // Stop every worker first (dropping work not yet started and releasing
   // cross-stream waits), then join them, then free the streams.
   for (auto& device : devices_) {

@@ -135,6 +135,10 @@ inline bool validDevice(int32_t index) noexcept {
          static_cast<uint32_t>(g_device_count.load(std::memory_order_relaxed));
 }
 
+// Device i's allocator while 0 <= i < g_device_count: the memory slots'
+// cached paths reach it with one load.
+extern std::array<DeviceAllocator*, kMaxDevices> g_device_memory;
+
 // The host services the plugin was given (logging), or nullptr.
 extern const mtia_host_services_t* g_host;
 void log(mtia_log_level_t level, const std::string& message) noexcept;

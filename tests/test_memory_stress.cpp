@@ -3,8 +3,11 @@
 #include "test_memory_support.h"
 
 #include <atomic>
+#include <chrono>
 #include <cstring>
+#include <deque>
 #include <map>
+#include <mutex>
 #include <optional>
 #include <random>
 #include <thread>
@@ -224,4 +227,77 @@ TEST_CASE("Eight threads allocate and free at once with exact final stats",
   p.hooks.emptyCache();
   CHECK(p.stat("reserved_bytes", 0) == 0);
   CHECK(p.stat("reserved_bytes", 1) == 0);
+}
+
+// The allocator's lock is biased towards the thread that uses it most
+// (sample_plugin/biased_mutex.h). Here one thread does most of the work on
+// the biased path while another frees some of its blocks and a third reads
+// the stats: each of those revokes the bias, which the first thread earns back.
+TEST_CASE("Exact stats while the lock's bias moves between the threads of one device",
+          "[memory][threads]") {
+  SamplePlugin p;
+  constexpr int kBlocks = 20000;
+  std::mutex handoff_mutex;
+  std::deque<std::pair<void*, uint64_t>> handoff;  // blocks for the other thread to free
+  std::atomic<bool> produced{false}, done{false};
+  std::atomic<int> failures{0};
+  std::thread producer([&] {
+    std::mt19937_64 rng(7);
+    for (int i = 0; i < kBlocks; ++i) {
+      const size_t size = 1 + rng() % 4096;
+      void* ptr = p.alloc(size);
+      tag(ptr, size, static_cast<uint64_t>(i));
+      if (i % 16 == 0) {
+        std::lock_guard<std::mutex> lock(handoff_mutex);
+        handoff.emplace_back(ptr, (static_cast<uint64_t>(i) << 16) | size);
+      } else {
+        if (!hasTag(ptr, size, static_cast<uint64_t>(i))) ++failures;
+        p.hooks.deviceFree(ptr);
+      }
+    }
+    produced = true;
+  });
+  std::thread consumer([&] {
+    for (;;) {
+      std::optional<std::pair<void*, uint64_t>> block;
+      {
+        std::lock_guard<std::mutex> lock(handoff_mutex);
+        if (!handoff.empty()) {
+          block = handoff.front();
+          handoff.pop_front();
+        }
+      }
+      if (block) {
+        const size_t size = block->second & 0xffff;
+        if (!hasTag(block->first, size, block->second >> 16)) ++failures;
+        p.hooks.deviceFree(block->first);
+      } else if (produced.load()) {
+        std::lock_guard<std::mutex> lock(handoff_mutex);
+        if (handoff.empty()) return;
+      } else {
+        std::this_thread::yield();
+      }
+    }
+  });
+  std::thread observer([&] {
+    while (!done.load()) {
+      const nlohmann::json s = p.dram();
+      if (s["num_allocs"].get<uint64_t>() - s["num_frees"].get<uint64_t>() !=
+              s["active_allocations"].get<uint64_t>() ||
+          s["peak_bytes"].get<uint64_t>() < s["allocated_bytes"].get<uint64_t>()) {
+        ++failures;
+      }
+      std::this_thread::sleep_for(std::chrono::microseconds(200));
+    }
+  });
+  producer.join();
+  consumer.join();
+  done = true;
+  observer.join();
+  CHECK(failures == 0);
+  const nlohmann::json s = p.dram();
+  CHECK(s["allocated_bytes"] == 0);
+  CHECK(s["active_allocations"] == 0);
+  CHECK(s["num_allocs"] == kBlocks);
+  CHECK(s["num_frees"] == kBlocks);
 }
