@@ -228,8 +228,6 @@ DeviceAllocator::Located DeviceAllocator::locate(const void* p) const noexcept {
   return {seg, it->first, it->second.size, &it->second.info};
 }
 
-// ---- allocation -------------------------------------------------------------
-
 // ---- the cached paths ---------------------------------------------------------
 //
 // The common case — the thread holding the bias, a size-class block, history
@@ -239,10 +237,10 @@ DeviceAllocator::Located DeviceAllocator::locate(const void* p) const noexcept {
 void* DeviceAllocator::allocateCached(size_t bytes) noexcept {
   if (__builtin_expect(bytes - 1 < kSmallLimit, 1) && mutex_.lockBiased()) {
     SizeClass& cls = classes_[classIndex(bytes)];
-    void* p = nullptr;
-    if (cls.count != 0 && history_.mode == HistoryMode::Off) p = takeSlabBlock(cls, bytes);
+    const bool untraced = history_.mode == HistoryMode::Off;
+    void* const p = untraced && cls.count != 0 ? takeSlabBlock(cls, bytes) : nullptr;
     mutex_.unlockBiased();
-    if (p != nullptr) return p;
+    if (untraced) return p;  // nullptr: nothing cached for this class
   }
   return allocateCachedLocked(bytes);
 }
@@ -277,6 +275,8 @@ __attribute__((noinline)) bool DeviceAllocator::freeCachedLocked(void* ptr) noex
   BiasedMutex::Guard lock(mutex_);
   return freeLocked(static_cast<char*>(ptr));
 }
+
+// ---- allocation -------------------------------------------------------------
 
 void* DeviceAllocator::allocate(size_t bytes, OomReport& oom) {
   BiasedMutex::Guard lock(mutex_);
