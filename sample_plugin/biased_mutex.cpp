@@ -45,7 +45,7 @@ void heavyBarrier() noexcept {
 
 }  // namespace
 
-BiasedMutex::BiasedMutex() noexcept { biasAvailable(); }  // registers before any bias
+BiasedMutex::BiasedMutex(bool biased) noexcept : may_bias_(biased && biasAvailable()) {}
 
 bool BiasedMutex::biasAvailable() noexcept {
   static const bool available = registerBarrier();
@@ -63,7 +63,7 @@ void BiasedMutex::lockSlow() noexcept {
   }
   streak_ = last_ == self ? streak_ + 1 : 1;
   last_ = self;
-  if (streak_ >= threshold_ && biasAvailable()) {
+  if (streak_ >= threshold_ && may_bias_) {
     // Takes effect at this thread's next lock; other threads revoke it.
     owner_.store(self, std::memory_order_relaxed);
   }

@@ -35,7 +35,8 @@ inline thread_local uint64_t t_lock_id __attribute__((tls_model("initial-exec"))
 
 class BiasedMutex {
  public:
-  BiasedMutex() noexcept;
+  // biased = false: never grant the bias (a std::mutex with a few extra loads).
+  explicit BiasedMutex(bool biased = true) noexcept;
   BiasedMutex(const BiasedMutex&) = delete;
   BiasedMutex& operator=(const BiasedMutex&) = delete;
 
@@ -101,6 +102,7 @@ class BiasedMutex {
   std::mutex mutex_;
   // Guarded by mutex_: who took it last, how many times in a row, and the
   // streak that earns the bias.
+  const bool may_bias_;  // asked for, and membarrier works
   uint64_t last_ = kNoOwner;
   uint32_t streak_ = 0;
   uint32_t threshold_ = kFirstThreshold;

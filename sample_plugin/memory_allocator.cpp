@@ -195,8 +195,8 @@ struct DeviceAllocator::Located {
   BlockInfo* info = nullptr;
 };
 
-DeviceAllocator::DeviceAllocator(int32_t device, uint64_t capacity)
-    : device_(device), capacity_(capacity) {
+DeviceAllocator::DeviceAllocator(int32_t device, uint64_t capacity, bool biased)
+    : device_(device), capacity_(capacity), mutex_(biased) {
   if (device < 0 || static_cast<uintptr_t>(device) > kDeviceMask) {
     throw Failure(MTIA_STATUS_INTERNAL, "device allocators support devices 0..63");
   }

@@ -113,7 +113,8 @@ mtia::plugin::Failure notDeviceMemory(const void* ptr);
 
 class DeviceAllocator {
  public:
-  DeviceAllocator(int32_t device, uint64_t capacity);
+  // biased: whether its lock may be biased (BiasedMutex).
+  DeviceAllocator(int32_t device, uint64_t capacity, bool biased = true);
   ~DeviceAllocator();  // returns every segment to the host
   DeviceAllocator(const DeviceAllocator&) = delete;
   DeviceAllocator& operator=(const DeviceAllocator&) = delete;

@@ -79,7 +79,8 @@ mtia_status_t show_config(const mtia_sink_t* out) noexcept {
         {"max_streams_per_device", kMaxStreamsPerDevice},
         {"environment",
          {{"MTIA_SAMPLE_DEVICE_COUNT", rt.config().device_count},
-          {"MTIA_SAMPLE_DEVICE_MEMORY", rt.config().device_memory_bytes}}},
+          {"MTIA_SAMPLE_DEVICE_MEMORY", rt.config().device_memory_bytes},
+          {"MTIA_SAMPLE_BIASED_LOCKS", rt.config().biased_locks ? 1 : 0}}},
     };
     write_to(out, config.dump());
   });

@@ -4,6 +4,7 @@
 
 #include <cerrno>
 #include <cstdlib>
+#include <cstring>
 #include <string>
 #include <utility>
 #include <vector>
@@ -43,13 +44,24 @@ Config readConfig() {
     config.device_count = static_cast<int32_t>(n);
   }
   config.device_memory_bytes = readDeviceMemoryConfig();
+  if (const char* env = std::getenv("MTIA_SAMPLE_BIASED_LOCKS"); env != nullptr && *env != '\0') {
+    if (std::strcmp(env, "0") != 0 && std::strcmp(env, "1") != 0) {
+      throw Failure(MTIA_STATUS_INVALID_ARGUMENT,
+                    std::string("MTIA_SAMPLE_BIASED_LOCKS='") + env +
+                        "' is not 0 or 1: 1 (the default) lets the thread driving a device "
+                        "take its allocator's lock without atomic operations, 0 makes it a "
+                        "plain mutex");
+    }
+    config.biased_locks = *env == '1';
+  }
   return config;
 }
 
 Runtime::Runtime(const Config& config) : config_(config), device_count_(config.device_count) {
   for (int32_t i = 0; i < device_count_; ++i) {
     auto device = std::make_unique<SampleDevice>();
-    device->memory = std::make_unique<DeviceAllocator>(i, config.device_memory_bytes);
+    device->memory =
+        std::make_unique<DeviceAllocator>(i, config.device_memory_bytes, config.biased_locks);
     device->streams[0].store(new SampleStream{0, i, 0}, std::memory_order_release);
     g_device_memory[static_cast<size_t>(i)] = device->memory.get();
     devices_[static_cast<size_t>(i)] = std::move(device);

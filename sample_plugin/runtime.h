@@ -49,6 +49,7 @@ struct SampleDevice {
 struct Config {
   int32_t device_count = kDefaultDeviceCount;  // MTIA_SAMPLE_DEVICE_COUNT
   uint64_t device_memory_bytes = kDefaultDeviceMemoryBytes;  // MTIA_SAMPLE_DEVICE_MEMORY
+  bool biased_locks = true;  // MTIA_SAMPLE_BIASED_LOCKS: bias the allocators' locks (biased_mutex.h)
 };
 
 // The plugin-wide state. Exists between initialize() and shutdown().

@@ -57,6 +57,15 @@ TEST_CASE("A streak of 16 locks earns the bias; another thread's lock revokes it
   CHECK(counter == 15 + 1 + 100 + 1 + 31 + 1);
 }
 
+TEST_CASE("A mutex constructed unbiased never grants the bias", "[biased_mutex]") {
+  BiasedMutex m(false);
+  volatile uint64_t counter = 0;
+  lockTimes(m, 1000, counter);
+  CHECK_FALSE(m.biasedToCaller());
+  CHECK(counter == 1000);
+  CHECK(m.revocations() == 0);
+}
+
 TEST_CASE("A revoking thread waits until the biased owner leaves", "[biased_mutex][threads]") {
   BiasedMutex m;
   volatile uint64_t counter = 0;
