@@ -209,7 +209,8 @@ DeviceAllocator::~DeviceAllocator() {
   for (const auto& entry : segments_) g_segment_map.clear(entry.second->base, entry.second->size);
 }
 
-MTIA_SAMPLE_HOT DeviceAllocator::Segment* DeviceAllocator::ownSegment(const void* p) const noexcept {
+MTIA_SAMPLE_HOT DeviceAllocator::Segment* DeviceAllocator::ownSegment(
+    const void* p) const noexcept {
   const uintptr_t entry = g_segment_map.get(p);
   if (entry == 0 || (entry & kDeviceMask) != static_cast<uintptr_t>(device_)) return nullptr;
   return reinterpret_cast<Segment*>(entry & ~kDeviceMask);
@@ -306,7 +307,7 @@ MTIA_SAMPLE_HOT void* DeviceAllocator::takeSlabBlock(SizeClass& cls, size_t requ
 }
 
 MTIA_SAMPLE_HOT void* DeviceAllocator::takeSlabBlock(char* p, Segment& seg, BlockInfo& info,
-                                     size_t requested) noexcept {
+                                                    size_t requested) noexcept {
   info.allocated = true;
   info.requested = requested;
   ++seg.live;
@@ -457,18 +458,21 @@ void* DeviceAllocator::outOfMemory(size_t requested, size_t needed, OomReport& o
 
 // ---- freeing ----------------------------------------------------------------
 
-MTIA_SAMPLE_HOT void DeviceAllocator::freeSlabBlock(char* p, Segment& seg, BlockInfo& info) noexcept {
+MTIA_SAMPLE_HOT void DeviceAllocator::freeSlabBlock(char* p, Segment& seg,
+                                                   BlockInfo& info) noexcept {
   onFree(p, seg.block_size, info.requested);
   info = BlockInfo{};
   --seg.live;
   classes_[seg.class_index].push(p, seg, info);
 }
 
-MTIA_SAMPLE_HOT DeviceAllocator::Segment* DeviceAllocator::liveSlabBlock(char* p, BlockInfo*& info) const noexcept {
+MTIA_SAMPLE_HOT DeviceAllocator::Segment* DeviceAllocator::liveSlabBlock(
+    char* p, BlockInfo*& info) const noexcept {
   Segment* const seg = ownSegment(p);
   if (seg == nullptr || !seg->isSlab()) return nullptr;
   const size_t index = seg->slot(p);
-  if (index >= seg->carved || !seg->slab[index].allocated || seg->base + index * seg->block_size != p) {
+  if (index >= seg->carved || !seg->slab[index].allocated ||
+      seg->base + index * seg->block_size != p) {
     return nullptr;
   }
   info = &seg->slab[index];
@@ -490,7 +494,6 @@ void DeviceAllocator::free(void* ptr) {
   BiasedMutex::Guard lock(mutex_);
   if (!freeLocked(p)) rejectFree(p, locate(p));
 }
-
 
 bool DeviceAllocator::freeLarge(Segment& seg, char* p) noexcept {
   const auto block = seg.blocks.find(p);
@@ -595,7 +598,8 @@ void DeviceAllocator::releaseUnusedSegments() noexcept {
       SizeClass& cls = classes_[seg.class_index];
       const auto inside = [&](const CachedBlock& b) { return b.seg == &seg; };
       const auto first = cls.cached.begin();
-      cls.count = static_cast<size_t>(std::remove_if(first, first + static_cast<ptrdiff_t>(cls.count), inside) - first);
+      const auto last = first + static_cast<ptrdiff_t>(cls.count);
+      cls.count = static_cast<size_t>(std::remove_if(first, last, inside) - first);
       cls.cached.resize(cls.cached.size() - seg.slab.size());  // shrinks: never throws
       if (cls.current == &seg) cls.current = nullptr;
     } else {
@@ -612,7 +616,8 @@ void DeviceAllocator::releaseUnusedSegments() noexcept {
 
 // ---- statistics and history -------------------------------------------------
 
-MTIA_SAMPLE_HOT uint64_t DeviceAllocator::onAlloc(const char* p, size_t block_size, size_t requested) noexcept {
+MTIA_SAMPLE_HOT uint64_t DeviceAllocator::onAlloc(const char* p, size_t block_size,
+                                                  size_t requested) noexcept {
   DeviceMemoryStats& s = stats_;
   s.allocated_bytes += block_size;
   s.peak_allocated_bytes = std::max(s.peak_allocated_bytes, s.allocated_bytes);
@@ -622,17 +627,19 @@ MTIA_SAMPLE_HOT uint64_t DeviceAllocator::onAlloc(const char* p, size_t block_si
   return record(TraceAction::Alloc, reinterpret_cast<uintptr_t>(p), block_size);
 }
 
-MTIA_SAMPLE_HOT void DeviceAllocator::onFree(const char* p, size_t block_size, size_t requested) noexcept {
+MTIA_SAMPLE_HOT void DeviceAllocator::onFree(const char* p, size_t block_size,
+                                             size_t requested) noexcept {
   stats_.allocated_bytes -= block_size;
   stats_.requested_bytes -= requested;
   ++stats_.num_frees;
   record(TraceAction::Free, reinterpret_cast<uintptr_t>(p), block_size);
 }
 
-MTIA_SAMPLE_HOT uint64_t DeviceAllocator::record(TraceAction action, uintptr_t addr, uint64_t size) noexcept {
+MTIA_SAMPLE_HOT uint64_t DeviceAllocator::record(TraceAction action, uintptr_t addr,
+                                                 uint64_t size) noexcept {
   ++seq_;  // every event, recorded or not: gaps in a trace show what it lacks
   if (__builtin_expect(history_.mode == HistoryMode::Off, 1)) return 0;
-  if (history_.mode == HistoryMode::All) trace_.push({seq_, action, addr, size});  // out of line
+  if (history_.mode == HistoryMode::All) trace_.push({seq_, action, addr, size});
   return seq_;
 }
 
