@@ -27,13 +27,13 @@ constexpr uint64_t kMaxDeviceMemoryBytes = uint64_t{1024} << 30;
 // The device's allocator; throws the precise error for a bad device.
 DeviceAllocator& allocatorOf(int32_t device) {
   if (__builtin_expect(!validDevice(device), 0)) runtime().checkDevice(device);
-  return *g_runtime->device(device).memory;
+  return *g_device_memory[static_cast<size_t>(device)];
 }
 
 template <class Fn>
 void forEachAllocator(Fn&& fn) {
   Runtime& rt = runtime();
-  for (int32_t d = 0; d < rt.deviceCount(); ++d) fn(*rt.device(d).memory);
+  for (int32_t d = 0; d < rt.deviceCount(); ++d) fn(*g_device_memory[static_cast<size_t>(d)]);
 }
 
 // "12345 bytes (12.06 KiB)"; below 1 KiB just "512 bytes".
@@ -100,7 +100,7 @@ __attribute__((noinline)) mtia_status_t deviceFreeSlow(void* ptr) noexcept {
       runtime();  // not initialised: says so
       throw notDeviceMemory(ptr);
     }
-    g_runtime->device(device).memory->free(ptr);
+    g_device_memory[static_cast<size_t>(device)]->free(ptr);
   });
 }
 
@@ -177,7 +177,7 @@ bool findDeviceRange(const void* ptr, size_t bytes, int32_t* device_out) noexcep
   if (rt == nullptr) return false;
   const int32_t device = deviceOfAddress(ptr);
   if (device < 0 || device >= rt->deviceCount()) return false;
-  if (!rt->device(device).memory->contains(ptr, bytes)) return false;
+  if (!g_device_memory[static_cast<size_t>(device)]->contains(ptr, bytes)) return false;
   if (device_out != nullptr) *device_out = device;
   return true;
 }
