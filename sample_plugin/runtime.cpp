@@ -81,7 +81,6 @@ void forEachStream(SampleDevice& device, Fn&& fn) {
 }  // namespace
 
 Runtime::~Runtime() {
-  g_device_memory = {};
   // Stop every worker first (dropping work not yet started and releasing
   // cross-stream waits), then join them, then free the streams.
   for (auto& device : devices_) {
@@ -93,6 +92,8 @@ Runtime::~Runtime() {
   for (auto& device : devices_) {
     if (device) forEachStream(*device, [](SampleStream& s) { delete &s; });
   }
+  // Only now: until the workers were joined, their range checks read it.
+  g_device_memory = {};
 }
 
 void Runtime::checkDevice(int32_t index) const {
