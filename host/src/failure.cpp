@@ -10,6 +10,9 @@ namespace mtia::detail {
 PluginFailure lastFailure(mtia_status_t (*get_last_error)(const char**), mtia_status_t returned) {
   const char* message = nullptr;
   mtia_status_t last = MTIA_STATUS_OK;
+  // Status codes are never negative: a negative "status" (e.g. the stand-ins
+  // after unload, which return -1 from every slot) is an in-band signal.
+  if (returned < 0) returned = MTIA_STATUS_OK;
   const int32_t code = returned != MTIA_STATUS_OK ? returned : MTIA_STATUS_INTERNAL;
   try {
     last = get_last_error(&message);

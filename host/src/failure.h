@@ -16,7 +16,7 @@ struct PluginFailure {
 
 // `returned`: the failure status the slot returned, or MTIA_STATUS_OK for an
 // in-band failure (a hot getter's negative result), where only get_last_error
-// knows the code. The plugin's message is used only when it describes this
+// knows the code; a negative status counts as in-band. The plugin's message is used only when it describes this
 // failure; otherwise the message says what is missing:
 //   "the plugin reported a failure but set no error"       (get_last_error: OK)
 //   "the plugin reported a failure but set no error (its last error, NOT_FOUND,
