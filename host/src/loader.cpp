@@ -99,11 +99,12 @@ class Attempt {
 
 struct PluginLoader::Loaded {
   // Members are destroyed after ~Loaded's body in reverse order: the library
-  // (dlclose) before the log tag, which the plugin's ELF destructors may use.
+  // (dlclose) before the services and the log tag, which the plugin's ELF
+  // destructors may still use.
   detail::PluginLogTag log_tag;  // host_data of the log sink: the path, then the name
+  mtia_host_services_t services{};
   Library library;
   bool claimed = false;
-  mtia_host_services_t services{};
   const mtia_plugin_api_t* table = nullptr;
   bool initialized = false;
   std::unique_ptr<detail::PluginHooks> hooks;
