@@ -65,8 +65,11 @@ PluginHooks::PluginHooks(const mtia_plugin_api_t& table, PluginInfo info)
     const auto* ext =
         static_cast<const mtia_streams_ext_v1_t*>(getExtension(MTIA_EXT_STREAMS_V1));
     if (ext != nullptr && ext->struct_size >= sizeof(mtia_streams_ext_v1_t)) streams_ext_ = ext;
-  } catch (const PluginError& e) {  // createStream() says the extension is missing
-    logger().warn("{}", e.what());
+  } catch (const std::exception& e) {  // createStream() then says the extension is missing
+    try {
+      logger().warn("{}", e.what());
+    } catch (...) {
+    }
   }
   cacheDeviceCount();
   if (api_.pinned_alloc != nullptr && api_.pinned_free != nullptr) {
