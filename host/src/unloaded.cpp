@@ -1,5 +1,7 @@
 #include "unloaded.h"
 
+#include "fork.h"
+
 #include <cstring>
 #include <type_traits>
 
@@ -43,7 +45,12 @@ mtia_status_t unloadedLastError(const char** message) noexcept {
   return MTIA_STATUS_UNAVAILABLE;
 }
 
-mtia_plugin_api_t makeTable() noexcept {
+mtia_status_t forkedLastError(const char** message) noexcept {
+  if (message != nullptr) *message = forkMessage();
+  return MTIA_STATUS_UNAVAILABLE;
+}
+
+mtia_plugin_api_t makeTable(mtia_status_t (*last_error)(const char**)) noexcept {
   mtia_plugin_api_t t;
   std::memset(&t, 0, sizeof(t));
   t.struct_size = sizeof(t);
@@ -51,7 +58,7 @@ mtia_plugin_api_t makeTable() noexcept {
   t.abi_minor = MTIA_PLUGIN_ABI_MINOR;
   t.plugin_name = "(unloaded)";
   t.plugin_version = "";
-  t.get_last_error = &unloadedLastError;
+  t.get_last_error = last_error;
 #define MTIA_FAILING(slot) t.slot = failing(t.slot)
   MTIA_FAILING(initialize);
   MTIA_FAILING(shutdown);
@@ -107,16 +114,42 @@ mtia_streams_ext_v1_t makeStreams() noexcept {
   return s;
 }
 
-}  // namespace
-
-const mtia_plugin_api_t& unloadedTable() noexcept {
-  static const mtia_plugin_api_t table = makeTable();
-  return table;
+mtia_exec_ext_v1_t makeExec() noexcept {
+  mtia_exec_ext_v1_t e;
+  std::memset(&e, 0, sizeof(e));
+  e.struct_size = sizeof(e);
+  e.memset_async = failing(e.memset_async);
+  e.memcpy_async = failing(e.memcpy_async);
+  e.launch_host_func = failing(e.launch_host_func);
+  return e;
 }
 
-const mtia_streams_ext_v1_t& unloadedStreamsExtension() noexcept {
-  static const mtia_streams_ext_v1_t streams = makeStreams();
-  return streams;
+mtia_events_ext_v1_t makeEvents() noexcept {
+  mtia_events_ext_v1_t e;
+  std::memset(&e, 0, sizeof(e));
+  e.struct_size = sizeof(e);
+  e.event_create = failing(e.event_create);
+  e.event_destroy = failing(e.event_destroy);
+  e.event_record = failing(e.event_record);
+  e.stream_wait_event = failing(e.stream_wait_event);
+  e.event_query = failing(e.event_query);
+  e.event_synchronize = failing(e.event_synchronize);
+  e.event_elapsed_time = failing(e.event_elapsed_time);
+  return e;
+}
+
+// Built at load time (static initialisation), never in an atfork handler.
+const StandIns g_unloaded{makeTable(&unloadedLastError), makeStreams(), makeExec(), makeEvents()};
+const StandIns g_forked{makeTable(&forkedLastError), makeStreams(), makeExec(), makeEvents()};
+
+}  // namespace
+
+const StandIns& unloadedStandIns() noexcept { return g_unloaded; }
+const StandIns& forkedStandIns() noexcept { return g_forked; }
+
+bool isStandInFailure(const PluginError& e) noexcept {
+  return e.code() == MTIA_STATUS_UNAVAILABLE &&
+         (e.message() == kUnloadedMessage || e.message() == forkMessage());
 }
 
 }  // namespace mtia::detail
