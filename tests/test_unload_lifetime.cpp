@@ -14,7 +14,6 @@
 #include <malloc.h>
 #endif
 
-#include <climits>
 #include <cstdlib>
 #include <fstream>
 #include <memory>
@@ -22,14 +21,9 @@
 
 using mtia_test::errorOf;
 using mtia_test::fixturePath;
+using mtia_test::realPath;
 
 namespace {
-
-std::string realPath(const std::string& path) {
-  char buf[PATH_MAX];
-  REQUIRE(realpath(path.c_str(), buf) != nullptr);
-  return buf;
-}
 
 // True when a file is mapped into this process.
 bool isMapped(const std::string& path) {
