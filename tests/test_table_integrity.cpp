@@ -56,3 +56,14 @@ TEST_CASE("An older, smaller extension table is accepted; its missing slots fail
   // The full streams table still works.
   CHECK(hooks.createStream(0).id() == 1);
 }  // ~Event uses event_destroy, which the small table has
+
+TEST_CASE("A NULL slot inside an extension table fails by name, the others work",
+          "[table][extensions]") {
+  mtia::PluginLoader loader;
+  const mtia::MTIAHooksInterface& hooks = loader.load(fixturePath("fixture_null_extension_slot"));
+  mtia::StreamExec exec(hooks);
+  exec.synchronize(stream0());
+  CHECK(errorOf([&] { exec.query(stream0()); }) ==
+        "StreamExec::query() failed in MTIA plugin 'fixture': the plugin's 'mtia.streams/1' table "
+        "leaves slot 'stream_query' NULL (NOT_SUPPORTED)");
+}
