@@ -4,6 +4,8 @@
 // synchronization and in PluginLoader::unload() (which joined the plugin's
 // worker threads). Each test forks; the child reports through a pipe and the
 // parent kills it if it does not finish within 20 s (a hang fails the test).
+// A check in the child that finds no error fails through errorOf's FAIL,
+// which the child reports as an unexpected exception.
 // CTest sets MTIA_PLUGIN_PATH to the counting fixture whose initialize()
 // takes 50 ms, for the tests of the global loader.
 #include "exec_support.h"
@@ -21,6 +23,7 @@
 #include <chrono>
 #include <thread>
 
+using mtia_test::errorOf;
 using mtia_test::fixturePath;
 using mtia_test::realPath;
 using mtia_test::samplePluginPath;
@@ -85,17 +88,6 @@ Child inChild(Fn fn) {
   return child;
 }
 
-// The mtia::Error's message, or "(no error)".
-template <class Fn>
-std::string messageOf(Fn&& fn) {
-  try {
-    fn();
-  } catch (const mtia::Error& e) {
-    return e.what();
-  }
-  return "(no error)";
-}
-
 std::string forkMessage(pid_t parent, pid_t child) {
   return "Cannot re-initialize MTIA in forked subprocess. To use MTIA with multiprocessing, you "
          "must use the 'spawn' start method (the MTIA plugin was loaded in parent process " +
@@ -118,13 +110,13 @@ TEST_CASE("In a forked child every hook that would call the plugin fails at once
   const Child child = inChild([&] {
     std::string lines;
     const auto line = [&](std::string text) { lines += text + "\n"; };
-    line(messageOf([&] { p.hooks.deviceSynchronize(0); }));
-    line(messageOf([&] { p.hooks.getCurrentDevice(); }));
-    line(messageOf([&] { p.hooks.getCurrentStream(0); }));
-    line(messageOf([&] { p.exec.synchronize(s); }));
-    line(messageOf([&] { event.synchronize(); }));
-    line(messageOf([&] { pinned->allocate(16); }));
-    line(messageOf([&] { mtia::Event fresh(false, p.hooks); }));
+    line(errorOf([&] { p.hooks.deviceSynchronize(0); }));
+    line(errorOf([&] { p.hooks.getCurrentDevice(); }));
+    line(errorOf([&] { p.hooks.getCurrentStream(0); }));
+    line(errorOf([&] { p.exec.synchronize(s); }));
+    line(errorOf([&] { event.synchronize(); }));
+    line(errorOf([&] { pinned->allocate(16); }));
+    line(errorOf([&] { mtia::Event fresh(false, p.hooks); }));
     p.loader.unload();  // must neither join the parent's threads nor call shutdown()
     return lines;
   });
@@ -172,9 +164,9 @@ TEST_CASE("A forked child cannot initialise again a plugin its parent holds", "[
   loader.load(fixturePath("fixture_good"));
   const Child child = inChild([&] {
     mtia::PluginLoader other;
-    std::string first = messageOf([&] { other.load(fixturePath("fixture_good")); });
+    std::string first = errorOf([&] { other.load(fixturePath("fixture_good")); });
     loader.unload();
-    std::string again = messageOf([&] { loader.load(fixturePath("fixture_good")); });
+    std::string again = errorOf([&] { loader.load(fixturePath("fixture_good")); });
     return first + "\n" + again;
   });
   REQUIRE_FALSE(child.hung);
@@ -208,8 +200,8 @@ TEST_CASE("The global hooks loaded in the parent fail in a forked child with the
           "[fork][global]") {
   REQUIRE(mtia::getMTIAHooks().deviceCount() == 1);
   const Child child = inChild([] {
-    return messageOf([] { mtia::getMTIAHooks().getCurrentDevice(); }) + "\n" +
-           messageOf([] { mtia::getMTIAHooks().deviceCount(); });
+    return errorOf([] { mtia::getMTIAHooks().getCurrentDevice(); }) + "\n" +
+           errorOf([] { mtia::getMTIAHooks().deviceCount(); });
   });
   REQUIRE_FALSE(child.hung);
   const std::string why = forkMessage(getpid(), child.pid);
@@ -226,7 +218,7 @@ TEST_CASE("A fork while another thread loads the global plugin gives the child t
   const Child child = inChild([] {
     const mtia::MTIAHooksInterface& hooks = mtia::getMTIAHooks();
     return std::string(mtia::isMTIAHooksBuilt() ? "built" : "not built") + "\n" +
-           hooks.unavailableReason() + "\n" + messageOf([&] { hooks.deviceSynchronize(0); });
+           hooks.unavailableReason() + "\n" + errorOf([&] { hooks.deviceSynchronize(0); });
   });
   loader.join();
   REQUIRE_FALSE(child.hung);

@@ -104,43 +104,31 @@ mtia_plugin_api_t makeTable(mtia_status_t (*last_error)(const char**)) noexcept 
   return t;
 }
 
-mtia_streams_ext_v1_t makeStreams() noexcept {
-  mtia_streams_ext_v1_t s;
-  std::memset(&s, 0, sizeof(s));
-  s.struct_size = sizeof(s);
-  s.create_stream = failing(s.create_stream);
-  s.stream_query = failing(s.stream_query);
-  s.stream_synchronize = failing(s.stream_synchronize);
-  return s;
-}
-
-mtia_exec_ext_v1_t makeExec() noexcept {
-  mtia_exec_ext_v1_t e;
+// A standard extension table whose listed slots all fail.
+template <class Ext, class... Slot>
+Ext makeExtension(Slot Ext::*... slots) noexcept {
+  Ext e;
   std::memset(&e, 0, sizeof(e));
   e.struct_size = sizeof(e);
-  e.memset_async = failing(e.memset_async);
-  e.memcpy_async = failing(e.memcpy_async);
-  e.launch_host_func = failing(e.launch_host_func);
+  ((e.*slots = failing(e.*slots)), ...);
   return e;
 }
 
-mtia_events_ext_v1_t makeEvents() noexcept {
-  mtia_events_ext_v1_t e;
-  std::memset(&e, 0, sizeof(e));
-  e.struct_size = sizeof(e);
-  e.event_create = failing(e.event_create);
-  e.event_destroy = failing(e.event_destroy);
-  e.event_record = failing(e.event_record);
-  e.stream_wait_event = failing(e.stream_wait_event);
-  e.event_query = failing(e.event_query);
-  e.event_synchronize = failing(e.event_synchronize);
-  e.event_elapsed_time = failing(e.event_elapsed_time);
-  return e;
+StandIns makeStandIns(mtia_status_t (*last_error)(const char**)) noexcept {
+  using Streams = mtia_streams_ext_v1_t;
+  using Exec = mtia_exec_ext_v1_t;
+  using Events = mtia_events_ext_v1_t;
+  return {makeTable(last_error),
+          makeExtension(&Streams::create_stream, &Streams::stream_query, &Streams::stream_synchronize),
+          makeExtension(&Exec::memset_async, &Exec::memcpy_async, &Exec::launch_host_func),
+          makeExtension(&Events::event_create, &Events::event_destroy, &Events::event_record,
+                        &Events::stream_wait_event, &Events::event_query, &Events::event_synchronize,
+                        &Events::event_elapsed_time)};
 }
 
 // Built at load time (static initialisation), never in an atfork handler.
-const StandIns g_unloaded{makeTable(&unloadedLastError), makeStreams(), makeExec(), makeEvents()};
-const StandIns g_forked{makeTable(&forkedLastError), makeStreams(), makeExec(), makeEvents()};
+const StandIns g_unloaded = makeStandIns(&unloadedLastError);
+const StandIns g_forked = makeStandIns(&forkedLastError);
 
 }  // namespace
 
