@@ -129,7 +129,7 @@ void PluginHooks::attach(const mtia_plugin_api_t& table, PluginInfo info) {
   streams_ext_ = copyExtension<mtia_streams_ext_v1_t>(ext(MTIA_EXT_STREAMS_V1));
   exec_ext_ = copyExtension<mtia_exec_ext_v1_t>(ext(MTIA_EXT_EXEC_V1));
   events_ext_ = copyExtension<mtia_events_ext_v1_t>(ext(MTIA_EXT_EVENTS_V1));
-  registerBound(fork_link_);
+  if (!bound_) registerBound(fork_link_);
   bound_ = true;
 }
 
