@@ -3,8 +3,8 @@
 // What a child handler may do: the child of a multi-threaded process may only
 // call async-signal-safe functions until it execs. The handlers therefore do
 // no allocation, no locking of mutexes, no logging: the prepare handler takes
-// a spin lock (std::atomic_flag) so that no thread is changing the list of
-// bound adapters while the process forks; the child handler walks that list
+// a spin lock (std::atomic_flag, ForkLock) so that no thread is changing the
+// list of bound adapters or the loader's claims while the process forks; the child handler walks that list
 // and, for each adapter, memcpy()s prebuilt stand-in tables (unloaded.cpp)
 // over the adapter's copies of the plugin's tables and stores Forked into its
 // Binding, formats the fork message into a static buffer with plain stores,
@@ -107,23 +107,27 @@ const char* forkMessage() noexcept { return g_fork_message; }
 
 pid_t forkParentPid() noexcept { return g_parent_pid.load(std::memory_order_relaxed); }
 
-void registerBound(ForkLink& link) noexcept {
+ForkLock::ForkLock() noexcept {
   installHandlers();
   lockList();
+}
+
+ForkLock::~ForkLock() { unlockList(); }
+
+void registerBound(ForkLink& link) noexcept {
+  const ForkLock lock;
   link.prev = nullptr;
   link.next = g_bound;
   if (g_bound != nullptr) g_bound->prev = &link;
   g_bound = &link;
-  unlockList();
 }
 
 void unregisterBound(ForkLink& link) noexcept {
-  lockList();
+  const ForkLock lock;
   if (link.prev != nullptr) link.prev->next = link.next;
   if (link.next != nullptr) link.next->prev = link.prev;
   if (g_bound == &link) g_bound = link.next;
   link.prev = link.next = nullptr;
-  unlockList();
 }
 
 void setGlobalLoadRunning(bool running) noexcept {

@@ -30,6 +30,17 @@ struct ForkLink {
 void registerBound(ForkLink& link) noexcept;
 void unregisterBound(ForkLink& link) noexcept;
 
+// A short critical section that a fork never splits: the prepare handler
+// takes the same lock, so a forked child finds the state it guards whole and
+// the lock free. For the adapters' list and the loader's claims.
+class ForkLock {
+ public:
+  ForkLock() noexcept;
+  ~ForkLock();
+  ForkLock(const ForkLock&) = delete;
+  ForkLock& operator=(const ForkLock&) = delete;
+};
+
 // The global loader's first load is running (registry.cpp): a fork now gives
 // the child the stub (forkInterruptedGlobalLoad()).
 void setGlobalLoadRunning(bool running) noexcept;

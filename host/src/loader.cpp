@@ -5,6 +5,7 @@
 #include "adapter.h"
 #include "discovery.h"
 #include "elf_inspect.h"
+#include "fork.h"
 #include "library.h"
 #include "log.h"
 #include "manifest.h"
@@ -21,7 +22,6 @@
 #include <cstring>
 #include <map>
 #include <memory>
-#include <mutex>
 #include <optional>
 #include <string>
 #include <type_traits>
@@ -38,7 +38,6 @@ namespace {
 // every path to one file), with the pid of the process that claimed each: a
 // plugin is initialised at most once per process, and a forked child (which
 // inherits the claims) never initialises its parent's plugin again.
-std::mutex g_held_mutex;
 std::map<const void*, pid_t>& heldLibraries() {
   static auto* held = new std::map<const void*, pid_t>();  // leaked: loaders may outlive statics
   return *held;
@@ -46,13 +45,13 @@ std::map<const void*, pid_t>& heldLibraries() {
 
 // 0 when claimed, else the pid of the process that holds it.
 pid_t claimLibrary(const void* handle) {
-  std::lock_guard<std::mutex> lock(g_held_mutex);
+  const detail::ForkLock lock;  // a child forked meanwhile finds the map whole
   const auto [it, inserted] = heldLibraries().emplace(handle, getpid());
   return inserted ? 0 : it->second;
 }
 
 void releaseLibrary(const void* handle) noexcept {
-  std::lock_guard<std::mutex> lock(g_held_mutex);
+  const detail::ForkLock lock;
   heldLibraries().erase(handle);
 }
 
