@@ -8,6 +8,7 @@
 
 #include <catch2/catch.hpp>
 
+#include <climits>
 #include <cstdlib>
 #include <fstream>
 #include <string>
@@ -86,5 +87,12 @@ class ScopedEnv {
   std::string name_, old_;
   bool had_ = false;
 };
+
+// realpath() of a path that must exist.
+inline std::string realPath(const std::string& path) {
+  char buf[PATH_MAX];
+  REQUIRE(realpath(path.c_str(), buf) != nullptr);
+  return buf;
+}
 
 }  // namespace mtia_test

@@ -11,7 +11,9 @@
 
 #include <mtia/errors.h>
 
+#include <algorithm>
 #include <cstring>
+#include <new>
 #include <utility>
 
 namespace mtia::detail {
@@ -32,6 +34,9 @@ void oomTrampoline(void* user_data, int32_t device, uint64_t requested, uint64_t
 }  // namespace
 
 // The pinned host allocator, backed by the plugin's pinned_alloc/pinned_free.
+// One per adapter (the pointer stays valid for the loader's life); each
+// DataPtr owns a reference to the Binding of the load that allocated it, so
+// its release after that load ended is a safe no-op, whatever came since.
 class PluginHooks::PinnedAllocator final : public Allocator {
  public:
   explicit PinnedAllocator(const PluginHooks& hooks) : hooks_(hooks) {}
@@ -39,49 +44,127 @@ class PluginHooks::PinnedAllocator final : public Allocator {
     static constexpr const char* kHook = "getPinnedMemoryAllocator()->allocate";
     void* ptr = nullptr;
     hooks_.check(kHook, hooks_.api_.pinned_alloc, n, &ptr);
-    if (ptr == nullptr && n != 0) hooks_.noMemory(kHook, "pinned_alloc", n);
-    return DataPtr(ptr, const_cast<PinnedAllocator*>(this), &PinnedAllocator::release);
+    if (ptr == nullptr) {
+      if (n != 0) hooks_.noMemory(kHook, "pinned_alloc", n);
+      return DataPtr();
+    }
+    auto* load = new (std::nothrow) std::shared_ptr<const Binding>(hooks_.binding_);
+    if (load == nullptr) {
+      hooks_.releasePinned(ptr);
+      hooks_.raise(kHook, MTIA_STATUS_OUT_OF_MEMORY, "the host ran out of memory");
+    }
+    return DataPtr(ptr, load, &PinnedAllocator::release);
   }
 
  private:
-  // A deleter: logs a failure, never throws.
-  static void release(void* self, void* ptr) noexcept {
-    const PluginHooks& hooks = static_cast<PinnedAllocator*>(self)->hooks_;
+  // A deleter: a no-op once its load has ended; logs a failure, never throws.
+  static void release(void* context, void* ptr) noexcept {
+    auto* load = static_cast<std::shared_ptr<const Binding>*>(context);
     try {
-      hooks.check("pinned_free", hooks.api_.pinned_free, ptr);
-    } catch (const std::exception& e) {
-      try {
-        logger().error("{}", e.what());
-      } catch (...) {
-      }
+      if ((*load)->usable()) (*load)->live("pinned DataPtr release").releasePinned(ptr);
+    } catch (...) {  // the load ended between the two calls: nothing to release
     }
+    delete load;
   }
   const PluginHooks& hooks_;
 };
 
-PluginHooks::PluginHooks(const mtia_plugin_api_t& table, PluginInfo info)
-    : api_(table), info_(std::move(info)) {
+void PluginHooks::releasePinned(void* ptr) const noexcept {
   try {
-    const auto* ext =
-        static_cast<const mtia_streams_ext_v1_t*>(getExtension(MTIA_EXT_STREAMS_V1));
-    if (ext != nullptr && ext->struct_size >= sizeof(mtia_streams_ext_v1_t)) streams_ext_ = ext;
-  } catch (const std::exception& e) {  // createStream() then says the extension is missing
+    check("pinned_free", api_.pinned_free, ptr);
+  } catch (const std::exception& e) {
     try {
-      logger().warn("{}", e.what());
+      logger().error("{}", e.what());
     } catch (...) {
     }
-  }
-  cacheDeviceCount();
-  if (api_.pinned_alloc != nullptr && api_.pinned_free != nullptr) {
-    pinned_allocator_ = std::make_unique<PinnedAllocator>(*this);
+  } catch (...) {
   }
 }
 
-PluginHooks::~PluginHooks() = default;
+namespace {
+
+// The host's copy of a standard extension table: the plugin's first
+// struct_size bytes (at most the host's sizeof(Ext)), zero beyond, so a table
+// built against an older, smaller version of the extension has its missing
+// trailing slots absent (NULL). A table too small to hold even its first slot
+// counts as not provided (struct_size 0). struct_size keeps the plugin's value.
+template <class Ext>
+Ext copyExtension(const void* table) noexcept {
+  Ext copy;
+  std::memset(&copy, 0, sizeof(copy));
+  if (table == nullptr) return copy;
+  std::size_t size = 0;
+  std::memcpy(&size, table, sizeof(size));
+  constexpr std::size_t first_slot_end = sizeof(std::size_t) + sizeof(void (*)());
+  if (size < first_slot_end) return copy;
+  std::memcpy(&copy, table, std::min(size, sizeof(Ext)));
+  copy.struct_size = size;
+  return copy;
+}
+
+}  // namespace
+
+PluginHooks::PluginHooks() : pinned_allocator_(std::make_unique<PinnedAllocator>(*this)) {
+  fork_link_.hooks = this;
+  installStandIns(unloadedStandIns());
+}
+
+PluginHooks::~PluginHooks() { detach(); }
+
+void PluginHooks::attach(const mtia_plugin_api_t& table, PluginInfo info) {
+  auto binding = std::make_shared<Binding>(*this, info.name);
+  info_ = std::move(info);  // may throw only before it changed anything (strings)
+  binding_ = std::move(binding);
+  api_ = table;
+  const auto ext = [&](const char* id) -> const void* {
+    try {
+      return getExtension(id);
+    } catch (const std::exception& e) {  // the hooks that need it say it is missing
+      try {
+        logger().warn("{}", e.what());
+      } catch (...) {
+      }
+      return nullptr;
+    }
+  };
+  streams_ext_ = copyExtension<mtia_streams_ext_v1_t>(ext(MTIA_EXT_STREAMS_V1));
+  exec_ext_ = copyExtension<mtia_exec_ext_v1_t>(ext(MTIA_EXT_EXEC_V1));
+  events_ext_ = copyExtension<mtia_events_ext_v1_t>(ext(MTIA_EXT_EVENTS_V1));
+  device_limit_ = kMaxDeviceIndex + 1;
+  cacheDeviceCount();
+  if (!bound_) registerBound(fork_link_);
+  bound_ = true;
+}
+
+void PluginHooks::installStandIns(const StandIns& stand_ins) noexcept {
+  std::memcpy(&api_, &stand_ins.api, sizeof(api_));
+  std::memcpy(&streams_ext_, &stand_ins.streams, sizeof(streams_ext_));
+  std::memcpy(&exec_ext_, &stand_ins.exec, sizeof(exec_ext_));
+  std::memcpy(&events_ext_, &stand_ins.events, sizeof(events_ext_));
+}
 
 void PluginHooks::detach() noexcept {
-  api_ = unloadedTable();
-  streams_ext_ = &unloadedStreamsExtension();
+  if (bound_) unregisterBound(fork_link_);
+  bound_ = false;
+  installStandIns(unloadedStandIns());
+  if (binding_ != nullptr) binding_->setState(Binding::State::Unloaded);
+}
+
+void PluginHooks::forgetObservers() noexcept {
+  std::lock_guard<std::mutex> lock(observers_mutex_);
+  observers_.clear();
+}
+
+void PluginHooks::enterForkedChild() noexcept {
+  installStandIns(forkedStandIns());
+  if (binding_ != nullptr) binding_->setState(Binding::State::Forked);
+}
+
+const PluginHooks& Binding::live(const char* hook) const {
+  if (state_.load(std::memory_order_acquire) == State::Unloaded) {
+    throw PluginError(hook, plugin_, MTIA_STATUS_UNAVAILABLE, kUnloadedMessage);
+  }
+  return *hooks_;
 }
 
 // ---- errors ---------------------------------------------------------------
@@ -298,12 +381,11 @@ void PluginHooks::setCurrentStream(const Stream& stream) const {
 }
 
 Stream PluginHooks::createStream(DeviceIndex device, int32_t priority) const {
-  if (streams_ext_ == nullptr) {
-    raise("createStream", MTIA_STATUS_NOT_SUPPORTED,
-          "the plugin does not provide the '" MTIA_EXT_STREAMS_V1 "' extension");
-  }
+  requireExtension("createStream", MTIA_EXT_STREAMS_V1);
   mtia_stream_t s{};
-  check("createStream", streams_ext_->create_stream, static_cast<int32_t>(device), priority, &s);
+  check("createStream",
+        MTIA_EXT_SLOT("createStream", streams_ext_, MTIA_EXT_STREAMS_V1, create_stream),
+        static_cast<int32_t>(device), priority, &s);
   return toStream("createStream", s);
 }
 
@@ -319,7 +401,7 @@ bool PluginHooks::isPinnedPtr(const void* data) const {
 }
 
 Allocator* PluginHooks::getPinnedMemoryAllocator() const {
-  if (pinned_allocator_ == nullptr) {
+  if (api_.pinned_alloc == nullptr || api_.pinned_free == nullptr) {
     absent("getPinnedMemoryAllocator", api_.pinned_alloc == nullptr ? "pinned_alloc" : "pinned_free");
   }
   return pinned_allocator_.get();

@@ -7,26 +7,49 @@
 // failure; the device indices they return are checked against the device
 // count cached at load (one compare, no lock, no flag). An absent optional
 // slot throws PluginError naming the hook and the slot.
+//
+// One adapter serves a PluginLoader for its whole life: attach() binds it to
+// a load, detach() (unload) and enterForkedChild() (fork) replace every table
+// copy with stand-ins that fail cleanly. Nothing outside the adapter holds a
+// pointer into a plugin table: the wrappers (StreamExec, Event, MTIAGraph,
+// pinned DataPtrs) reach the plugin through binding() and the methods below.
 #pragma once
 
+#include "binding.h"
 #include "compiler.h"
+#include "fork.h"
 
 #include <mtia/hooks.h>
 #include <mtia/loader.h>
 #include <mtia/plugin_abi.h>
 
+#include "unloaded.h"
+
+#include <cstddef>
 #include <limits>
 #include <list>
 #include <memory>
 #include <mutex>
 #include <string>
 
+// Inside PluginHooks: the slot of a standard extension copy, or the
+// absent-slot PluginError(NOT_SUPPORTED) for `hook`.
+#define MTIA_EXT_SLOT(hook, ext, id, slot)                                          \
+  ((ext).slot != nullptr                                                            \
+       ? (ext).slot                                                                 \
+       : (absentExtensionSlot(hook, id, #slot, (ext).struct_size,                   \
+                              offsetof(std::remove_reference_t<decltype(ext)>, slot)), \
+          (ext).slot))
+
 namespace mtia::detail {
 
 class PluginHooks final : public MTIAHooksInterface {
  public:
-  PluginHooks(const mtia_plugin_api_t& table, PluginInfo info);
+  // Detached until attach(): every hook fails as after an unload.
+  PluginHooks();
   ~PluginHooks() override;
+  PluginHooks(const PluginHooks&) = delete;
+  PluginHooks& operator=(const PluginHooks&) = delete;
 
   void init() const override;
   bool hasMTIA() const override;
@@ -71,11 +94,41 @@ class PluginHooks final : public MTIAHooksInterface {
   void deviceFree(void* ptr) const override;
   const void* getExtension(const char* id) const override;
   const PluginInfo* pluginInfo() const override { return &info_; }
+  std::shared_ptr<const Binding> binding() const override { return binding_; }
 
+  // Binds a new load: the host's copy of the plugin's table (copyTable) and
+  // what was loaded. Strong guarantee: on an exception nothing changed.
+  void attach(const mtia_plugin_api_t& table, PluginInfo info);
   // The plugin is being unloaded (no call may be in flight): rebind every slot
   // and extension to host functions that fail with "the plugin was unloaded",
-  // so stale references to these hooks throw instead of calling unmapped code.
+  // so stale references to these hooks throw instead of calling unmapped code,
+  // and end the Binding that the objects handed out hold.
   void detach() noexcept;
+  // After the plugin's shutdown: the OOM observers can no longer be called.
+  void forgetObservers() noexcept;
+  // The atfork child handler (fork.cpp): memcpy of the fork stand-ins and an
+  // atomic store, nothing else (async-signal-safe).
+  void enterForkedChild() noexcept;
+
+  // ---- for the wrappers (exec.h, graph.h): adapter_exec.cpp ---------------
+  // Throws PluginError(NOT_SUPPORTED) for `hook` unless the plugin provides
+  // the standard extension `id` (MTIA_EXT_EXEC_V1, _STREAMS_V1, _EVENTS_V1).
+  void requireExtension(const char* hook, const char* id) const;
+  void memsetAsync(const Stream& stream, void* dst, int value, size_t bytes) const;
+  void memcpyAsync(const Stream& stream, void* dst, const void* src, size_t bytes,
+                   int32_t kind) const;
+  void launchHostFunc(const Stream& stream, mtia_host_fn_t fn, void* user_data) const;
+  bool streamQuery(const Stream& stream) const;
+  void streamSynchronize(const Stream& stream) const;
+  int64_t eventCreate(bool enable_timing) const;
+  void eventDestroy(int64_t event) const;
+  void eventRecord(int64_t event, const Stream& stream) const;
+  void eventBlock(int64_t event, const Stream& stream) const;
+  bool eventQuery(int64_t event) const;
+  void eventSynchronize(int64_t event) const;
+  int64_t eventElapsedNs(int64_t start, int64_t end) const;
+  // A pinned DataPtr's release while its load is live; failures are logged.
+  void releasePinned(void* ptr) const noexcept;
 
   // Calls plugin code: fn(args...). Any exception it lets escape becomes
   // PluginError(INTERNAL) for `hook` ("the plugin let a C++ exception escape
@@ -132,7 +185,7 @@ class PluginHooks final : public MTIAHooksInterface {
   DeviceIndex toCount(const char* hook, int32_t count) const;
   // PluginError(INTERNAL): `slot` succeeded without memory for `bytes` > 0.
   [[noreturn]] void noMemory(const char* hook, const char* slot, size_t bytes) const;
-  // Sets device_limit_ from the plugin's device_count() (constructor only).
+  // Sets device_limit_ from the plugin's device_count() (attach only).
   void cacheDeviceCount() noexcept;
   static constexpr uint32_t kMaxDeviceIndex = std::numeric_limits<DeviceIndex>::max();
   // Runs `write(sink)` (the slot's call), then parses what was written into
@@ -144,13 +197,25 @@ class PluginHooks final : public MTIAHooksInterface {
   // contains a NUL byte (the plugin would see a different, shorter string).
   void checkCallerString(const char* hook, const char* what, const std::string& text) const;
   [[noreturn]] void absent(const char* hook, const char* slot, uint32_t minor = 0) const;
+  // PluginError(NOT_SUPPORTED) for a standard extension's slot that is NULL
+  // or lies beyond the struct_size of the plugin's (older, smaller) table.
+  [[noreturn]] void absentExtensionSlot(const char* hook, const char* id, const char* slot,
+                                        size_t struct_size, size_t offset) const;
+  void installStandIns(const StandIns& stand_ins) noexcept;
 
-  mtia_plugin_api_t api_;  // the host's copy: absent slots are NULL; detach() replaces it
-  const PluginInfo info_;
-  // deviceCount() at load (kMaxDeviceIndex + 1 when that failed): device
+  mtia_plugin_api_t api_;  // the host's copy: absent slots are NULL; stand-ins when detached
+  PluginInfo info_;
+  // deviceCount() at attach (kMaxDeviceIndex + 1 when that failed): device
   // indices the plugin returns must be below it.
   uint32_t device_limit_ = kMaxDeviceIndex + 1;
-  const mtia_streams_ext_v1_t* streams_ext_ = nullptr;
+  // The host's copies of the standard extensions: struct_size 0 when absent
+  // (or too small for its first slot); slots beyond the plugin's struct_size NULL.
+  mtia_streams_ext_v1_t streams_ext_;
+  mtia_exec_ext_v1_t exec_ext_;
+  mtia_events_ext_v1_t events_ext_;
+  std::shared_ptr<Binding> binding_;  // the current (or last) load; nullptr before the first
+  ForkLink fork_link_;
+  bool bound_ = false;  // registered in fork.h's list
   std::unique_ptr<PinnedAllocator> pinned_allocator_;
   mutable std::mutex observers_mutex_;
   mutable std::list<OutOfMemoryObserver> observers_;  // stable addresses: user_data

@@ -1,8 +1,9 @@
-// exec.cpp — StreamExec and Event (mtia/exec.h): thin wrappers over the
-// "mtia.exec/1", "mtia.streams/1" and "mtia.events/1" extensions.
+// exec.cpp — StreamExec and Event (mtia/exec.h): thin wrappers that reach
+// the plugin through the Binding of the load they were created under.
 #include <mtia/exec.h>
 
 #include "adapter.h"
+#include "binding.h"
 #include "log.h"
 
 #include <mtia/errors.h>
@@ -14,125 +15,90 @@ namespace mtia {
 
 namespace {
 
-// The plugin adapter behind `hooks`, or mtia::Error when there is none.
-const detail::PluginHooks& pluginOf(const MTIAHooksInterface& hooks, const char* what) {
-  if (const auto* plugin = dynamic_cast<const detail::PluginHooks*>(&hooks)) return *plugin;
+// The load behind `hooks`, or mtia::Error when there is no plugin.
+std::shared_ptr<const detail::Binding> loadOf(const MTIAHooksInterface& hooks, const char* what) {
+  if (auto load = hooks.binding()) return load;
   const std::string& reason = hooks.unavailableReason();
   throw Error(std::string(what) + " needs an MTIA plugin, but these hooks have no MTIA backend" +
               (reason.empty() ? std::string(".") : ": " + reason));
-}
-
-// The extension table `id`, or PluginError(NOT_SUPPORTED) for `hook`.
-template <class Ext>
-const Ext* extension(const detail::PluginHooks& plugin, const char* hook, const char* id) {
-  const auto* ext = static_cast<const Ext*>(plugin.getExtension(id));
-  if (ext == nullptr || ext->struct_size < sizeof(Ext)) {
-    plugin.raise(hook, MTIA_STATUS_NOT_SUPPORTED,
-                 std::string("the plugin does not provide the '") + id + "' extension");
-  }
-  return ext;
-}
-
-// `hooks` once pluginOf() accepted it.
-const detail::PluginHooks& backend(const MTIAHooksInterface& hooks) noexcept {
-  return static_cast<const detail::PluginHooks&>(hooks);
-}
-
-void check(const MTIAHooksInterface& hooks, const char* hook, mtia_status_t status) {
-  if (status != MTIA_STATUS_OK) backend(hooks).raiseLastError(hook);
-}
-
-mtia_stream_t toC(const Stream& s) noexcept {
-  return {s.id(), s.device_index(), static_cast<mtia_device_type_t>(s.device_type())};
 }
 
 }  // namespace
 
 // ---- StreamExec -------------------------------------------------------------
 
-StreamExec::StreamExec(const MTIAHooksInterface& hooks)
-    : hooks_(pluginOf(hooks, "StreamExec")),
-      exec_(extension<mtia_exec_ext_v1_t>(backend(hooks_), "StreamExec", MTIA_EXT_EXEC_V1)),
-      streams_(extension<mtia_streams_ext_v1_t>(backend(hooks_), "StreamExec",
-                                                MTIA_EXT_STREAMS_V1)) {}
+StreamExec::StreamExec(const MTIAHooksInterface& hooks) : load_(loadOf(hooks, "StreamExec")) {
+  const detail::PluginHooks& plugin = load_->live("StreamExec");
+  plugin.requireExtension("StreamExec", MTIA_EXT_EXEC_V1);
+  plugin.requireExtension("StreamExec", MTIA_EXT_STREAMS_V1);
+}
 
 void StreamExec::memset(const Stream& stream, void* dst, int value, size_t bytes) const {
-  check(hooks_, "StreamExec::memset", exec_->memset_async(toC(stream), dst, value, bytes));
+  load_->live("StreamExec::memset").memsetAsync(stream, dst, value, bytes);
 }
 
 void StreamExec::memcpy(const Stream& stream, void* dst, const void* src, size_t bytes,
                         MemcpyKind kind) const {
-  check(hooks_, "StreamExec::memcpy",
-        exec_->memcpy_async(toC(stream), dst, src, bytes, static_cast<mtia_memcpy_kind_t>(kind)));
+  load_->live("StreamExec::memcpy").memcpyAsync(stream, dst, src, bytes, static_cast<int32_t>(kind));
 }
 
 void StreamExec::launchHostFunc(const Stream& stream, HostFn fn, void* user_data) const {
-  check(hooks_, "StreamExec::launchHostFunc", exec_->launch_host_func(toC(stream), fn, user_data));
+  load_->live("StreamExec::launchHostFunc").launchHostFunc(stream, fn, user_data);
 }
 
 bool StreamExec::query(const Stream& stream) const {
-  bool idle = false;
-  check(hooks_, "StreamExec::query", streams_->stream_query(toC(stream), &idle));
-  return idle;
+  return load_->live("StreamExec::query").streamQuery(stream);
 }
 
 void StreamExec::synchronize(const Stream& stream) const {
-  check(hooks_, "StreamExec::synchronize", streams_->stream_synchronize(toC(stream)));
+  load_->live("StreamExec::synchronize").streamSynchronize(stream);
 }
 
 // ---- Event ------------------------------------------------------------------
 
-Event::Event(bool enable_timing, const MTIAHooksInterface& hooks)
-    : hooks_(&pluginOf(hooks, "Event")),
-      events_(extension<mtia_events_ext_v1_t>(backend(*hooks_), "Event", MTIA_EXT_EVENTS_V1)) {
-  check(*hooks_, "Event",
-        events_->event_create(enable_timing ? MTIA_EVENT_TIMING : MTIA_EVENT_DEFAULT, &handle_));
+Event::Event(bool enable_timing, const MTIAHooksInterface& hooks) : load_(loadOf(hooks, "Event")) {
+  const detail::PluginHooks& plugin = load_->live("Event");
+  plugin.requireExtension("Event", MTIA_EXT_EVENTS_V1);
+  handle_ = plugin.eventCreate(enable_timing);
 }
 
 Event::~Event() {
-  if (handle_ == 0) return;
+  if (handle_ == 0 || !load_->usable()) return;  // moved from, or its load is over
   try {
-    check(*hooks_, "Event::~Event", events_->event_destroy(handle_));
+    load_->live("Event::~Event").eventDestroy(handle_);
   } catch (const std::exception& e) {
-    detail::logger().error("{}", e.what());
+    try {
+      detail::logger().error("{}", e.what());
+    } catch (...) {
+    }
   } catch (...) {
   }
 }
 
 Event::Event(Event&& other) noexcept
-    : hooks_(other.hooks_), events_(other.events_), handle_(std::exchange(other.handle_, 0)) {}
+    : load_(other.load_), handle_(std::exchange(other.handle_, 0)) {}
 
 Event& Event::operator=(Event&& other) noexcept {
   if (this != &other) {
     Event old(std::move(*this));  // destroys our handle at scope exit
-    hooks_ = other.hooks_;
-    events_ = other.events_;
+    load_ = other.load_;
     handle_ = std::exchange(other.handle_, 0);
   }
   return *this;
 }
 
-void Event::record(const Stream& stream) {
-  check(*hooks_, "Event::record", events_->event_record(handle_, toC(stream)));
-}
+void Event::record(const Stream& stream) { load_->live("Event::record").eventRecord(handle_, stream); }
 
 void Event::block(const Stream& stream) const {
-  check(*hooks_, "Event::block", events_->stream_wait_event(toC(stream), handle_));
+  load_->live("Event::block").eventBlock(handle_, stream);
 }
 
-bool Event::query() const {
-  bool done = false;
-  check(*hooks_, "Event::query", events_->event_query(handle_, &done));
-  return done;
-}
+bool Event::query() const { return load_->live("Event::query").eventQuery(handle_); }
 
-void Event::synchronize() const {
-  check(*hooks_, "Event::synchronize", events_->event_synchronize(handle_));
-}
+void Event::synchronize() const { load_->live("Event::synchronize").eventSynchronize(handle_); }
 
 double Event::elapsedTime(const Event& end) const {
-  int64_t ns = 0;
-  check(*hooks_, "Event::elapsedTime", events_->event_elapsed_time(handle_, end.handle_, &ns));
+  const int64_t ns = load_->live("Event::elapsedTime").eventElapsedNs(handle_, end.handle_);
   return static_cast<double>(ns) / 1e6;
 }
 

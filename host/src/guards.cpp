@@ -2,6 +2,9 @@
 #include <mtia/guards.h>
 
 #include "log.h"
+#include "unloaded.h"
+
+#include <mtia/errors.h>
 
 #include <exception>
 
@@ -14,6 +17,12 @@ template <class Fn>
 void restore(const char* guard, Fn&& fn) noexcept {
   try {
     fn();
+  } catch (const PluginError& e) {
+    if (detail::isStandInFailure(e)) return;  // unloaded or forked: nothing to restore
+    try {
+      detail::logger().error("{} could not restore the previous state: {}", guard, e.what());
+    } catch (...) {
+    }
   } catch (const std::exception& e) {
     try {
       detail::logger().error("{} could not restore the previous state: {}", guard, e.what());

@@ -20,6 +20,9 @@ class Library {
   // dlsym(name); nullptr when absent, with dlerror()'s text in *error.
   void* symbol(const char* name, std::string* error) const;
   void close() noexcept;
+  // Forgets the handle without dlclose (a forked child must not run the
+  // plugin's ELF destructors: they may wait for threads the child lacks).
+  void leak() noexcept { handle_ = nullptr; }
   explicit operator bool() const noexcept { return handle_ != nullptr; }
   // The dlopen handle: equal for every open of the same file, by any path.
   const void* handle() const noexcept { return handle_; }

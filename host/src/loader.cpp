@@ -7,6 +7,7 @@
 #include "elf_inspect.h"
 #include "escaped.h"
 #include "failure.h"
+#include "fork.h"
 #include "library.h"
 #include "log.h"
 #include "manifest.h"
@@ -16,10 +17,15 @@
 #include "text.h"
 #include "validation.h"
 
+#include "reentry.h"
+
+#include <unistd.h>
+
+#include <algorithm>
+#include <cstring>
+#include <map>
 #include <memory>
-#include <mutex>
 #include <optional>
-#include <set>
 #include <string>
 #include <type_traits>
 #include <utility>
@@ -32,21 +38,57 @@ using detail::StepFailure;
 namespace {
 
 // The libraries held by live loaders, by dlopen handle (which is the same for
-// every path to one file): a plugin is initialised at most once per process.
-std::mutex g_held_mutex;
-std::set<const void*>& heldLibraries() {
-  static auto* held = new std::set<const void*>();  // leaked: loaders may outlive statics
+// every path to one file), with the pid of the process that claimed each: a
+// plugin is initialised at most once per process, and a forked child (which
+// inherits the claims) never initialises its parent's plugin again.
+std::map<const void*, pid_t>& heldLibraries() {
+  static auto* held = new std::map<const void*, pid_t>();  // leaked: loaders may outlive statics
   return *held;
 }
 
-bool claimLibrary(const void* handle) {
-  std::lock_guard<std::mutex> lock(g_held_mutex);
-  return heldLibraries().insert(handle).second;
+// 0 when claimed, else the pid of the process that holds it.
+pid_t claimLibrary(const void* handle) {
+  const detail::ForkLock lock;  // a child forked meanwhile finds the map whole
+  const auto [it, inserted] = heldLibraries().emplace(handle, getpid());
+  return inserted ? 0 : it->second;
 }
 
 void releaseLibrary(const void* handle) noexcept {
-  std::lock_guard<std::mutex> lock(g_held_mutex);
+  const detail::ForkLock lock;
   heldLibraries().erase(handle);
+}
+
+// Marks this thread as running a load's plugin code (reentry.h).
+thread_local bool* t_reentered = nullptr;
+
+class PluginCodeOnThisThread {
+ public:
+  PluginCodeOnThisThread() : previous_(t_reentered) { t_reentered = &reentered_; }
+  ~PluginCodeOnThisThread() { t_reentered = previous_; }
+  PluginCodeOnThisThread(const PluginCodeOnThisThread&) = delete;
+  PluginCodeOnThisThread& operator=(const PluginCodeOnThisThread&) = delete;
+  bool reentered() const noexcept { return reentered_; }
+
+ private:
+  bool reentered_ = false;
+  bool* previous_;
+};
+
+constexpr const char* kReentryCause =
+    "the plugin called getMTIAHooks() while the host was loading it (re-entry from its entry "
+    "point or initialize()); the host's hooks do not exist before the load has finished, and "
+    "waiting for them there would deadlock: call them only after initialize() has returned";
+
+// The one copy of the plugin's table the host uses: the first struct_size
+// bytes the plugin declares (at most the host's size), zero beyond. Taken
+// right after the query, validated, then used for initialize() and bound to
+// the adapter: a plugin changing its own table later changes nothing.
+mtia_plugin_api_t snapshotTable(const mtia_plugin_api_t& table) noexcept {
+  mtia_plugin_api_t copy;
+  std::memset(&copy, 0, sizeof(copy));
+  std::memcpy(&copy, &table, std::min(table.struct_size, sizeof(copy)));
+  copy.struct_size = table.struct_size;
+  return copy;
 }
 
 std::string abiText(uint32_t major, uint32_t minor) {
@@ -97,6 +139,14 @@ class Attempt {
 
 }  // namespace
 
+namespace detail {
+bool noteReentry() noexcept {
+  if (t_reentered == nullptr) return false;
+  *t_reentered = true;
+  return true;
+}
+}  // namespace detail
+
 struct PluginLoader::Loaded {
   // Members are destroyed after ~Loaded's body in reverse order: the library
   // (dlclose) before the services and the log tag, which the plugin's ELF
@@ -105,13 +155,28 @@ struct PluginLoader::Loaded {
   mtia_host_services_t services{};
   Library library;
   bool claimed = false;
-  const mtia_plugin_api_t* table = nullptr;
+  pid_t pid = getpid();        // the process that loaded it
+  mtia_plugin_api_t table{};  // the host's one copy (snapshotTable)
   bool initialized = false;
-  std::unique_ptr<detail::PluginHooks> hooks;
 
   ~Loaded() {
-    hooks.reset();
-    if (initialized && table->shutdown != nullptr) table->shutdown();
+    if (pid != getpid()) {
+      // A forked child: the plugin's threads do not exist here, so its
+      // shutdown() and ELF destructors could wait forever. Leave it mapped
+      // and claimed (it cannot be initialised again in this process).
+      library.leak();
+      return;
+    }
+    if (initialized && table.shutdown != nullptr) {
+      try {
+        table.shutdown();
+      } catch (...) {  // an ABI violation: reported, the unload goes on
+        try {
+          detail::logger().error("{}", detail::escapedException("shutdown()"));
+        } catch (...) {
+        }
+      }
+    }
     if (claimed) releaseLibrary(library.handle());
   }
 };
@@ -137,7 +202,7 @@ const MTIAHooksInterface& PluginLoader::loadPath(const std::string* given) {
     throw;
   }
   report_.ok = true;
-  return *loaded_->hooks;
+  return *hooks_;
 }
 
 void PluginLoader::loadSteps(const std::string* given) {
@@ -197,12 +262,18 @@ void PluginLoader::loadSteps(const std::string* given) {
     std::string error;
     loaded->library = Library::open(resolved, &error);
     if (!loaded->library) throw StepFailure(error);
-    if (!claimLibrary(loaded->library.handle())) {
+    if (const pid_t holder = claimLibrary(loaded->library.handle()); holder == getpid()) {
       throw StepFailure(
           "'" + resolved +
           "' is already loaded by another PluginLoader in this process (or by getMTIAHooks()); "
           "a plugin is initialised at most once per process: use that loader's hooks, or unload "
           "it first");
+    } else if (holder != 0) {
+      throw StepFailure("'" + resolved + "' was loaded in parent process " +
+                        std::to_string(holder) + " before it forked this one (pid " +
+                        std::to_string(getpid()) + "): Cannot re-initialize MTIA in forked "
+                        "subprocess. To use MTIA with multiprocessing, you must use the 'spawn' "
+                        "start method");
     }
     loaded->claimed = true;
     s.detail = "dlopen(RTLD_NOW | RTLD_LOCAL)";
@@ -227,7 +298,8 @@ void PluginLoader::loadSteps(const std::string* given) {
   loaded->services.host_name = "mtia-plugin-host";
   loaded->services.host_data = &loaded->log_tag;
   loaded->services.log = &detail::pluginLogSink;
-  loaded->table = attempt.run(LoadStep::Query, [&](auto& s) {
+  const PluginCodeOnThisThread plugin_code;
+  const mtia_plugin_api_t* queried = attempt.run(LoadStep::Query, [&](auto& s) {
     const mtia_plugin_api_t* t = detail::queryTable(
         reinterpret_cast<mtia_plugin_get_api_fn>(entry), loaded->services);
     report_.plugin_abi = abiText(t->abi_major, t->abi_minor);
@@ -237,7 +309,8 @@ void PluginLoader::loadSteps(const std::string* given) {
                std::to_string(t->struct_size);
     return t;
   });
-  const mtia_plugin_api_t& table = *loaded->table;
+  loaded->table = snapshotTable(*queried);
+  const mtia_plugin_api_t& table = loaded->table;
 
   // 8. negotiate.
   attempt.run(LoadStep::Negotiate, [&](auto& s) {
@@ -266,6 +339,7 @@ void PluginLoader::loadSteps(const std::string* given) {
 
   // 10. initialize (once; shutdown is owed only from here on).
   attempt.run(LoadStep::Initialize, [&](auto& s) {
+    if (plugin_code.reentered()) throw StepFailure(kReentryCause);
     if (table.initialize == nullptr) {
       s.detail = "the plugin has no initialize slot";
       return;
@@ -281,6 +355,8 @@ void PluginLoader::loadSteps(const std::string* given) {
       throw StepFailure(std::string("initialize() returned ") + statusLabel(failure.code) + ": " +
                         failure.message);
     }
+    loaded->initialized = true;  // shutdown is owed from here on
+    if (plugin_code.reentered()) throw StepFailure(kReentryCause);
     s.detail = "initialize() returned OK";
   });
   loaded->initialized = true;
@@ -293,37 +369,30 @@ void PluginLoader::loadSteps(const std::string* given) {
   info.abi_major = table.abi_major;
   info.abi_minor = table.abi_minor;
   info.host_abi_minor = detail::kHostAbiMaxMinor;
-  loaded->hooks = std::make_unique<detail::PluginHooks>(detail::copyTable(table), std::move(info));
+  if (hooks_ == nullptr) hooks_ = std::make_unique<detail::PluginHooks>();
+  hooks_->attach(detail::copyTable(table), std::move(info));
+  loaded_ = std::move(loaded);
   detail::logger().info("loaded MTIA plugin '{}' {} (ABI {}) from '{}'", report_.plugin_name,
                         report_.plugin_version, report_.plugin_abi, resolved);
-  loaded_ = std::move(loaded);
 }
 
 void PluginLoader::unload() noexcept {
   if (!loaded_) return;
-  if (loaded_->hooks != nullptr) {
-    // References to the hooks may outlive the plugin: keep the adapter, bound
-    // to a table that fails every call with "the plugin was unloaded".
-    loaded_->hooks->detach();
-    try {
-      unloaded_hooks_.push_back(std::move(loaded_->hooks));
-    } catch (...) {
-      (void)loaded_->hooks.release();  // leak it rather than leave references dangling
-    }
-  }
-  loaded_.reset();
+  hooks_->detach();  // stale references and handed-out objects now fail cleanly
+  loaded_.reset();   // shutdown() and dlclose (neither in a forked child)
+  hooks_->forgetObservers();
 }
 
 bool PluginLoader::isLoaded() const noexcept { return loaded_ != nullptr; }
 
 const MTIAHooksInterface& PluginLoader::hooks() const {
   if (!loaded_) throw Error("PluginLoader::hooks(): no MTIA plugin is loaded");
-  return *loaded_->hooks;
+  return *hooks_;
 }
 
 const PluginInfo& PluginLoader::info() const {
   if (!loaded_) throw Error("PluginLoader::info(): no MTIA plugin is loaded");
-  return *loaded_->hooks->pluginInfo();
+  return *hooks_->pluginInfo();
 }
 
 const LoadReport& PluginLoader::lastReport() const noexcept { return report_; }

@@ -3,7 +3,9 @@
 #include <mtia/loader.h>
 
 #include "discovery.h"
+#include "fork.h"
 #include "log.h"
+#include "reentry.h"
 
 #include <atomic>
 #include <mutex>
@@ -23,9 +25,18 @@ std::once_flag g_once;
 const GlobalLoadStatus* g_status = nullptr;  // written once inside call_once
 PluginLoader* g_loader = nullptr;            // ditto; keeps the plugin reachable
 
+// Publishes the status and the hooks (the stub, with the status's reason,
+// when `hooks` is nullptr).
+void publish(const GlobalLoadStatus* status, const MTIAHooksInterface* hooks) {
+  if (hooks == nullptr) hooks = new MTIAHooksInterface(status->reason);
+  g_status = status;
+  g_published_hooks.store(hooks, std::memory_order_release);
+}
+
 // Runs once. Everything it creates is leaked on purpose: unloading a plugin
 // from static destructors is the classic crash at exit.
 void loadGlobal() {
+  detail::setGlobalLoadRunning(true);
   auto* status = new GlobalLoadStatus();
   g_loader = new PluginLoader();
   const MTIAHooksInterface* hooks = nullptr;
@@ -56,25 +67,51 @@ void loadGlobal() {
   }
   status->report = g_loader->lastReport();
   status->path = status->report.path_given;
-  if (hooks == nullptr) hooks = new MTIAHooksInterface(status->reason);
-  g_status = status;
-  g_published_hooks.store(hooks, std::memory_order_release);
+  publish(status, hooks);
+  detail::setGlobalLoadRunning(false);
+}
+
+// The process forked while another thread of the parent ran loadGlobal():
+// that thread does not exist here, so g_once would never complete.
+std::once_flag g_forked_once;
+void loadForkedChild() {
+  auto* status = new GlobalLoadStatus();
+  status->configured = true;
+  status->reason = "The MTIA plugin failed to load: the process forked (parent pid " +
+                   std::to_string(detail::forkParentPid()) +
+                   ") while another thread was loading the MTIA plugin, so this child never "
+                   "got it: Cannot re-initialize MTIA in forked subprocess. To use MTIA with "
+                   "multiprocessing, you must use the 'spawn' start method";
+  publish(status, nullptr);
 }
 
 }  // namespace
 
 const MTIAHooksInterface& detail::loadMTIAHooks() {
-  std::call_once(g_once, loadGlobal);
+  if (detail::noteReentry()) {
+    // Called by plugin code inside a load on this thread: entering g_once
+    // would wait for itself. The load fails (reentry.h); the caller gets a stub.
+    static const auto* reentered = new MTIAHooksInterface(
+        "getMTIAHooks() was called by MTIA plugin code while the plugin was being loaded on "
+        "this thread (re-entry); that load fails");
+    return *reentered;
+  }
+  if (detail::forkInterruptedGlobalLoad()) {
+    std::call_once(g_forked_once, loadForkedChild);
+  } else {
+    std::call_once(g_once, loadGlobal);
+  }
   return *g_published_hooks.load(std::memory_order_acquire);
 }
 
 bool isMTIAHooksBuilt() {
   getMTIAHooks();
-  return g_status->loaded;
+  return g_status != nullptr && g_status->loaded;
 }
 
 GlobalLoadStatus globalLoadStatus() {
   getMTIAHooks();
+  if (g_status == nullptr) return GlobalLoadStatus{};  // only during a re-entrant call
   return *g_status;
 }
 

@@ -1,5 +1,7 @@
 #include "unloaded.h"
 
+#include "fork.h"
+
 #include <cstring>
 #include <type_traits>
 
@@ -43,7 +45,12 @@ mtia_status_t unloadedLastError(const char** message) noexcept {
   return MTIA_STATUS_UNAVAILABLE;
 }
 
-mtia_plugin_api_t makeTable() noexcept {
+mtia_status_t forkedLastError(const char** message) noexcept {
+  if (message != nullptr) *message = forkMessage();
+  return MTIA_STATUS_UNAVAILABLE;
+}
+
+mtia_plugin_api_t makeTable(mtia_status_t (*last_error)(const char**)) noexcept {
   mtia_plugin_api_t t;
   std::memset(&t, 0, sizeof(t));
   t.struct_size = sizeof(t);
@@ -51,7 +58,7 @@ mtia_plugin_api_t makeTable() noexcept {
   t.abi_minor = MTIA_PLUGIN_ABI_MINOR;
   t.plugin_name = "(unloaded)";
   t.plugin_version = "";
-  t.get_last_error = &unloadedLastError;
+  t.get_last_error = last_error;
 #define MTIA_FAILING(slot) t.slot = failing(t.slot)
   MTIA_FAILING(initialize);
   MTIA_FAILING(shutdown);
@@ -97,26 +104,40 @@ mtia_plugin_api_t makeTable() noexcept {
   return t;
 }
 
-mtia_streams_ext_v1_t makeStreams() noexcept {
-  mtia_streams_ext_v1_t s;
-  std::memset(&s, 0, sizeof(s));
-  s.struct_size = sizeof(s);
-  s.create_stream = failing(s.create_stream);
-  s.stream_query = failing(s.stream_query);
-  s.stream_synchronize = failing(s.stream_synchronize);
-  return s;
+// A standard extension table whose listed slots all fail.
+template <class Ext, class... Slot>
+Ext makeExtension(Slot Ext::*... slots) noexcept {
+  Ext e;
+  std::memset(&e, 0, sizeof(e));
+  e.struct_size = sizeof(e);
+  ((e.*slots = failing(e.*slots)), ...);
+  return e;
 }
+
+StandIns makeStandIns(mtia_status_t (*last_error)(const char**)) noexcept {
+  using Streams = mtia_streams_ext_v1_t;
+  using Exec = mtia_exec_ext_v1_t;
+  using Events = mtia_events_ext_v1_t;
+  return {makeTable(last_error),
+          makeExtension(&Streams::create_stream, &Streams::stream_query, &Streams::stream_synchronize),
+          makeExtension(&Exec::memset_async, &Exec::memcpy_async, &Exec::launch_host_func),
+          makeExtension(&Events::event_create, &Events::event_destroy, &Events::event_record,
+                        &Events::stream_wait_event, &Events::event_query, &Events::event_synchronize,
+                        &Events::event_elapsed_time)};
+}
+
+// Built at load time (static initialisation), never in an atfork handler.
+const StandIns g_unloaded = makeStandIns(&unloadedLastError);
+const StandIns g_forked = makeStandIns(&forkedLastError);
 
 }  // namespace
 
-const mtia_plugin_api_t& unloadedTable() noexcept {
-  static const mtia_plugin_api_t table = makeTable();
-  return table;
-}
+const StandIns& unloadedStandIns() noexcept { return g_unloaded; }
+const StandIns& forkedStandIns() noexcept { return g_forked; }
 
-const mtia_streams_ext_v1_t& unloadedStreamsExtension() noexcept {
-  static const mtia_streams_ext_v1_t streams = makeStreams();
-  return streams;
+bool isStandInFailure(const PluginError& e) noexcept {
+  return e.code() == MTIA_STATUS_UNAVAILABLE &&
+         (e.message() == kUnloadedMessage || e.message() == forkMessage());
 }
 
 }  // namespace mtia::detail

@@ -1,10 +1,16 @@
 // mtia/exec.h — work on streams and events from C++.
 //
-// Thin wrappers over the plugin's "mtia.exec/1" and "mtia.events/1"
-// extensions (plugin_abi.h), reached through hooks.getExtension(). Each
-// resolves its extension once, at construction; failures throw
-// mtia::PluginError named after the method ("memset() failed in MTIA plugin
-// 'mtia-sample': ... (INVALID_ARGUMENT)").
+// Thin wrappers over the plugin's "mtia.exec/1", "mtia.streams/1" and
+// "mtia.events/1" extensions (plugin_abi.h), reached through the adapter
+// (hooks.binding()), never through raw table pointers. Failures throw
+// mtia::PluginError named after the method ("StreamExec::memset() failed in
+// MTIA plugin 'mtia-sample': ... (INVALID_ARGUMENT)").
+//
+// Each object belongs to the load of the plugin it was created under: once
+// PluginLoader::unload() ended that load, every method throws
+// PluginError(UNAVAILABLE, "the plugin was unloaded ...") and the destructor
+// does nothing, even after a new load or after the loader is gone. In a
+// forked child every method fails with the fork message (docs/loading.md).
 //
 //   mtia::StreamExec exec;                         // getMTIAHooks()'s plugin
 //   const mtia::Stream s = hooks.getCurrentStream(0);
@@ -19,6 +25,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <memory>
 
 namespace mtia {
 
@@ -34,11 +41,12 @@ enum class MemcpyKind : int32_t {
 using HostFn = mtia_host_fn_t;
 
 // Stream work: enqueue memset / memcpy / host functions, query, synchronize.
-// The hooks must outlive the object. Thread-safe (const methods only).
+// Thread-safe (const methods only).
 class StreamExec {
  public:
   // Throws mtia::Error without a backend, PluginError(NOT_SUPPORTED) when the
-  // plugin lacks "mtia.exec/1" or "mtia.streams/1".
+  // plugin lacks "mtia.exec/1" or "mtia.streams/1" (an older, smaller table
+  // is accepted: a method whose slot it lacks throws NOT_SUPPORTED naming it).
   explicit StreamExec(const MTIAHooksInterface& hooks = getMTIAHooks());
 
   // `bytes` bytes at device address `dst` become `value` (0..255).
@@ -55,9 +63,7 @@ class StreamExec {
   void synchronize(const Stream& stream) const;
 
  private:
-  const MTIAHooksInterface& hooks_;
-  const mtia_exec_ext_v1_t* exec_;
-  const mtia_streams_ext_v1_t* streams_;
+  std::shared_ptr<const detail::Binding> load_;
 };
 
 // An event (PyTorch's torch.mtia.Event): a marker in a stream's work. Owns its
@@ -66,7 +72,7 @@ class Event {
  public:
   // enable_timing: elapsedTime() may measure between two such events.
   explicit Event(bool enable_timing = false, const MTIAHooksInterface& hooks = getMTIAHooks());
-  ~Event();  // never throws; a failure to destroy is logged
+  ~Event();  // never throws; a failure to destroy is logged; after unload a no-op
   Event(Event&& other) noexcept;
   Event& operator=(Event&& other) noexcept;
   Event(const Event&) = delete;
@@ -87,8 +93,7 @@ class Event {
   int64_t handle() const noexcept { return handle_; }
 
  private:
-  const MTIAHooksInterface* hooks_;
-  const mtia_events_ext_v1_t* events_;
+  std::shared_ptr<const detail::Binding> load_;
   int64_t handle_ = 0;  // 0: moved from
 };
 

@@ -9,12 +9,16 @@
 // With keep_graph = true, capture_end keeps the captured graph and
 // instantiate() must be called before replay(). Misuse (replay before
 // instantiate, capture twice, ...) throws PluginError with the plugin's reason.
+// A graph belongs to the load of the plugin it was created under: after
+// PluginLoader::unload() its methods throw PluginError(UNAVAILABLE) naming
+// the unload and its destructor does nothing, even after a new load.
 #pragma once
 
 #include <mtia/hooks.h>
 #include <mtia/types.h>
 
 #include <cstdint>
+#include <memory>
 #include <optional>
 
 namespace mtia {
@@ -45,7 +49,10 @@ class MTIAGraph {
 
  private:
   void release() noexcept;
+  // Throws PluginError(UNAVAILABLE) for `hook` once the graph's load is over.
+  void requireLoad(const char* hook) const;
   const MTIAHooksInterface* hooks_;
+  std::shared_ptr<const detail::Binding> load_;  // nullptr for hooks outside the host
   int64_t handle_ = -1;                      // -1: moved from
   std::optional<Stream> capture_stream_;     // set while capturing
 };

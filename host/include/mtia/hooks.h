@@ -17,6 +17,7 @@
 #include <atomic>
 #include <cstddef>
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 
@@ -28,6 +29,9 @@ inline constexpr const char* MTIA_HELP =
     "to use some MTIA's functionality without MTIA extension included.";
 
 struct PluginInfo;
+namespace detail {
+class Binding;
+}  // namespace detail
 
 // The part of PyTorch's AcceleratorHooksInterface that the MTIA seam overrides.
 struct AcceleratorHooksInterface {
@@ -134,6 +138,10 @@ struct MTIAHooksInterface : AcceleratorHooksInterface {
   virtual const void* getExtension(const char* /*id*/) const { return nullptr; }
   // What was loaded; nullptr for the stub.
   virtual const PluginInfo* pluginInfo() const { return nullptr; }
+  // The host's own wrappers (StreamExec, Event, MTIAGraph) reach the plugin
+  // through this: one load of the plugin, which ends at unload. nullptr for
+  // the stub and for hooks implemented outside the host.
+  virtual std::shared_ptr<const detail::Binding> binding() const { return nullptr; }
 
  protected:
   // Throws mtia::Error("Cannot execute <func>() without MTIA backend.[ <reason>]").

@@ -129,10 +129,18 @@ struct PluginInfo {
   uint32_t host_abi_minor = 0;  // the host's minor (the plugin may use slots up to min of both)
 };
 
+namespace detail {
+class PluginHooks;
+}  // namespace detail
+
 // Owns at most one loaded plugin. Not thread-safe itself: load() and unload()
 // must not race with each other or with calls on the hooks they returned.
 // A plugin library is loaded at most once per process: a second loader (or the
 // global one) reaching the same file, by any path, fails at the open step.
+// In a forked child of a process that loaded a plugin, the plugin is unusable
+// (docs/loading.md, "fork"): every hook fails at once with PyTorch's "Cannot
+// re-initialize MTIA in forked subprocess" message, and unload() or the
+// destructor neither calls the plugin's shutdown() nor dlcloses it.
 class PluginLoader {
  public:
   explicit PluginLoader(LoadEnvironment environment = {});
@@ -142,15 +150,23 @@ class PluginLoader {
 
   // Loads the plugin (library or manifest) at `path` (absolute). Throws
   // LoadError; lastReport() says what happened either way. A loader that
-  // already holds a plugin unloads it first. The returned hooks stay valid
-  // until the loader is destroyed; after unload() every call on them throws
+  // already holds a plugin unloads it first. The returned hooks are one
+  // object for the loader's whole life, valid until the loader is destroyed:
+  // between unload() and the next load every call on them throws
   // PluginError(UNAVAILABLE) saying the plugin was unloaded.
   const MTIAHooksInterface& load(const std::string& path);
   // As load(), for the path in MTIA_PLUGIN_PATH, read as getMTIAHooks() reads
   // it (the report starts with the configure step).
   const MTIAHooksInterface& loadFromEnvironment();
   // Shuts the plugin down (once, and only if its initialize succeeded) and
-  // dlcloses it. Idempotent.
+  // dlcloses it. Idempotent. Afterwards every object handed out under that
+  // load (StreamExec, Event, MTIAGraph, pinned DataPtrs, the pinned
+  // allocator, guards) fails with PluginError(UNAVAILABLE) naming the unload,
+  // and its destructor does nothing.
+  // Calling unload() while another thread is inside a hook of this loader
+  // (or uses an object handed out under this load) is misuse with undefined
+  // behaviour: the host does not wait for calls in flight, and the plugin's
+  // code is unmapped under them. Stop and join such threads first.
   void unload() noexcept;
 
   bool isLoaded() const noexcept;
@@ -167,7 +183,9 @@ class PluginLoader {
 
   LoadEnvironment environment_;
   std::unique_ptr<Loaded> loaded_;
-  std::vector<std::unique_ptr<MTIAHooksInterface>> unloaded_hooks_;  // kept for stale references
+  // One adapter for the loader's life, bound to each load in turn (so cycles
+  // of load/unload do not accumulate memory); created by the first load.
+  std::unique_ptr<detail::PluginHooks> hooks_;
   LoadReport report_;
 };
 
