@@ -7,7 +7,7 @@
 // A check in the child that finds no error fails through errorOf's FAIL,
 // which the child reports as an unexpected exception.
 // CTest sets MTIA_PLUGIN_PATH to the counting fixture whose initialize()
-// takes 50 ms, for the tests of the global loader.
+// takes 1 s, for the tests of the global loader.
 #include "exec_support.h"
 
 #include "fixture_counters.h"
@@ -213,7 +213,7 @@ TEST_CASE("The global hooks loaded in the parent fail in a forked child with the
 TEST_CASE("A fork while another thread loads the global plugin gives the child the stub, saying so",
           "[fork][global]") {
   std::thread loader([] { mtia::getMTIAHooks(); });
-  // initialize() counts itself, then takes 50 ms: fork inside that window.
+  // initialize() counts itself, then takes 1 s: fork inside that window.
   while (fixture_counted("initialize") == 0) std::this_thread::yield();
   const Child child = inChild([] {
     const mtia::MTIAHooksInterface& hooks = mtia::getMTIAHooks();
