@@ -13,35 +13,35 @@ namespace {
 
 using namespace mtia_info;
 
-constexpr const char* kUsage =
+const std::string kUsage = std::string(
     "usage: mtia-info [--json] [--plugin PATH]\n"
-    "       mtia-info --check PATH [--json]\n"
+    "       mtia-info --check [PATH] [--json]\n"
     "       mtia-info --help | --version\n"
     "\n"
     "Shows the MTIA plugin named by MTIA_PLUGIN_PATH (or by --plugin PATH): its path,\n"
     "name, version and negotiated ABI, then per device its capability, current\n"
     "stream, memory stats and properties.\n"
     "\n"
-    "  --json         print the same information as one JSON document\n"
-    "  --plugin PATH  load PATH instead of MTIA_PLUGIN_PATH\n"
-    "  --check PATH   load PATH step by step, print every load step with its verdict,\n"
-    "                 then self-test each hook group the plugin implements\n"
+    "PATH (and MTIA_PLUGIN_PATH) is the absolute path of a plugin library, or of a\n"
+    "plugin.json manifest that names the library and the ABI it needs.\n"
+    "\n"
+    "  --json          print the same information as one JSON document\n"
+    "  --plugin PATH   load PATH instead of MTIA_PLUGIN_PATH\n"
+    "  --check [PATH]  load PATH (default: MTIA_PLUGIN_PATH) step by step, print every\n"
+    "                  load step with its verdict, then run the quick conformance checks\n"
+    "                  (PASS / FAIL / SKIP, each with its reason); mtia-conformance runs\n"
+    "                  them all\n"
     "\n"
     "environment:\n"
-    "  MTIA_PLUGIN_PATH  absolute path of the plugin library\n"
+    "  MTIA_PLUGIN_PATH  absolute path of the plugin library or manifest\n"
     "  MTIA_LOG_LEVEL    trace, debug, info, warn, error (default), critical, off\n"
-    "\n"
-    "exit codes:\n"
-    "  0  success (--check: every step and self-test passed)\n"
-    "  1  a hook failed (--check: a self-test failed)\n"
-    "  2  bad command line\n"
-    "  3  no plugin configured (MTIA_PLUGIN_PATH unset or empty)\n"
-    "  4  the plugin failed to load (--check: a load step failed)\n";
+    "\n") + mtia_conformance::kExitCodeHelp;
 
 struct Options {
   bool json = false;
   std::string plugin;  // --plugin
-  std::string check;   // --check
+  bool check = false;  // --check
+  std::string path;    // its PATH ("": MTIA_PLUGIN_PATH)
 };
 
 // Parses argv into *options; returns an exit code when main should stop.
@@ -51,8 +51,11 @@ std::optional<int> parse(int argc, char** argv, Options* options) {
     const bool has_value = i + 1 < argc;
     if (arg == "--json") {
       options->json = true;
-    } else if ((arg == "--plugin" || arg == "--check") && has_value) {
-      (arg == "--plugin" ? options->plugin : options->check) = argv[++i];
+    } else if (arg == "--plugin" && has_value) {
+      options->plugin = argv[++i];
+    } else if (arg == "--check") {
+      options->check = true;
+      if (has_value && argv[i + 1][0] != '-') options->path = argv[++i];
     } else if (arg == "--help" || arg == "-h") {
       std::cout << kUsage;
       return kExitOk;
@@ -61,14 +64,13 @@ std::optional<int> parse(int argc, char** argv, Options* options) {
                 << "." << MTIA_PLUGIN_ABI_MINOR << ")\n";
       return kExitOk;
     } else {
-      std::cerr << "mtia-info: " << (arg == "--plugin" || arg == "--check" ? "missing PATH after"
-                                                                          : "unknown argument")
+      std::cerr << "mtia-info: " << (arg == "--plugin" ? "missing PATH after" : "unknown argument")
                 << " '" << arg << "'\n"
                 << kUsage;
       return kExitUsage;
     }
   }
-  if (!options->plugin.empty() && !options->check.empty()) {
+  if (!options->plugin.empty() && options->check) {
     std::cerr << "mtia-info: --plugin and --check cannot be combined\n" << kUsage;
     return kExitUsage;
   }
@@ -76,13 +78,18 @@ std::optional<int> parse(int argc, char** argv, Options* options) {
 }
 
 int runCheck(const Options& options) {
-  const CheckResult result = check(options.check);
-  if (options.json) {
-    std::cout << result.toJson().dump(2) << "\n";
-  } else {
-    renderCheck(std::cout, result);
-  }
-  return result.exit_code;
+  mtia_conformance::RunOptions run;
+  run.quick = true;
+  const auto print = [&](const mtia_conformance::Report& report) {
+    if (options.json) {
+      mtia_conformance::printJson(std::cout, report.toJson());
+    } else {
+      mtia_conformance::renderText(std::cout, report, /*load_steps=*/true);
+    }
+  };
+  const mtia_conformance::Report report = mtia_conformance::runSuite(options.path, run, print);
+  print(report);
+  return report.exit_code;
 }
 
 int runDescribe(const Options& options) {
@@ -92,8 +99,12 @@ int runDescribe(const Options& options) {
     loader = std::make_unique<mtia::PluginLoader>();
     try {
       hooks = &loader->load(options.plugin);
-    } catch (const mtia::LoadError& e) {
+    } catch (const std::exception& e) {
       std::cerr << "mtia-info: " << e.what() << "\n" << loader->lastReport().toText() << "\n";
+      return kExitLoadFailed;
+    } catch (...) {
+      std::cerr << "mtia-info: the load ended with an exception of unknown type\n"
+                << loader->lastReport().toText() << "\n";
       return kExitLoadFailed;
     }
   } else {
@@ -115,12 +126,12 @@ int runDescribe(const Options& options) {
   try {
     const nlohmann::json description = describe(*hooks);
     if (options.json) {
-      std::cout << description.dump(2) << "\n";
+      mtia_conformance::printJson(std::cout, description);
     } else {
       renderDescription(std::cout, description);
     }
     return hasErrors(description) ? kExitFailed : kExitOk;
-  } catch (const mtia::Error& e) {  // deviceCount() failed: nothing to describe
+  } catch (const std::exception& e) {  // deviceCount() failed: nothing to describe
     std::cerr << "mtia-info: " << e.what() << "\n";
     return kExitFailed;
   }
@@ -129,7 +140,14 @@ int runDescribe(const Options& options) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  Options options;
-  if (const std::optional<int> exit = parse(argc, argv, &options)) return *exit;
-  return options.check.empty() ? runDescribe(options) : runCheck(options);
+  try {
+    Options options;
+    if (const std::optional<int> exit = parse(argc, argv, &options)) return *exit;
+    return options.check ? runCheck(options) : runDescribe(options);
+  } catch (const std::exception& e) {
+    std::cerr << "mtia-info: " << e.what() << "\n";
+  } catch (...) {
+    std::cerr << "mtia-info: an exception of unknown type\n";
+  }
+  return kExitFailed;
 }
