@@ -160,8 +160,8 @@ std::string descriptions(Context& c) {
 
 std::vector<Check> deviceChecks() {
   return {
-      {"device.count", "deviceCount() is positive and the same on every thread", {}, true,
-       countDevices},
+      {"device.count", "deviceCount() is positive and the same on every thread",
+       {{}, {}, 0, 0}, true, countDevices},
       {"device.current", "setCurrentDevice(d) makes getCurrentDevice() return d", {}, true,
        currentDevice},
       {"device.per_thread",

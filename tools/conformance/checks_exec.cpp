@@ -18,10 +18,10 @@ using mtia::MemcpyKind;
 // Copies `bytes` of device memory at `src` into a host vector.
 Bytes readBack(Context& c, const mtia::StreamExec& exec, const Stream& s, const void* src,
                size_t bytes) {
-  Bytes host(bytes, 0xEE);
+  const HostBuffer host(bytes);
   exec.memcpy(s, host.data(), src, bytes, MemcpyKind::DeviceToHost);
   synchronize(c, exec, s);
-  return host;
+  return host.bytes();
 }
 
 void expectBytes(const Bytes& got, const Bytes& expected, const std::string& what) {
@@ -52,8 +52,8 @@ std::string memcpyBytes(Context& c) {
   const Stream s = c.hooks.createStream(0);
   constexpr size_t kSize = 4096;
   DeviceBuffer a(c.hooks, 0, kSize), b(c.hooks, 0, kSize);
-  Bytes pattern(kSize);
-  for (size_t i = 0; i < kSize; ++i) pattern[i] = static_cast<unsigned char>(i * 7 + 3);
+  const HostBuffer pattern(kSize);
+  for (size_t i = 0; i < kSize; ++i) pattern.data()[i] = static_cast<unsigned char>(i * 7 + 3);
   exec.memset(s, a.get(), 0x00, kSize);
   exec.memset(s, b.get(), 0x00, kSize);
   exec.memcpy(s, a.get() + 64, pattern.data(), 3000, MemcpyKind::HostToDevice);
@@ -65,10 +65,10 @@ std::string memcpyBytes(Context& c) {
               "host-to-device copy of 3000 bytes to offset 64, read back");
   expectBytes(readBack(c, exec, s, b.get(), kSize), expect_b,
               "device-to-device copy of 2000 bytes from offset 74 to offset 5, read back");
-  Bytes part(100, 0xEE);
+  const HostBuffer part(100);
   exec.memcpy(s, part.data(), a.get() + 1000, 100, MemcpyKind::DeviceToHost);
   synchronize(c, exec, s);
-  expectBytes(part, Bytes(expect_a.begin() + 1000, expect_a.begin() + 1100),
+  expectBytes(part.bytes(), Bytes(expect_a.begin() + 1000, expect_a.begin() + 1100),
               "device-to-host copy of 100 bytes from offset 1000");
   return "host-to-device, device-to-device and device-to-host at interior offsets";
 }
@@ -77,7 +77,7 @@ std::string order(Context& c) {
   const mtia::StreamExec exec(c.hooks);
   const Stream s = c.hooks.createStream(0);
   DeviceBuffer buf(c.hooks, 0, 256);
-  Bytes first(256, 0xEE), second(256, 0xEE);
+  const HostBuffer first(256), second(256);
   Probe gate(/*closed=*/true);
   gate.enqueue(exec, s);
   exec.memset(s, buf.get(), 1, 256);
@@ -88,8 +88,8 @@ std::string order(Context& c) {
   last.enqueue(exec, s);
   gate.open();
   synchronize(c, exec, s);
-  expectBytes(first, Bytes(256, 1), "memset 1, copy out, memset 2, copy out: the first copy");
-  expectBytes(second, Bytes(256, 2), "memset 1, copy out, memset 2, copy out: the second copy");
+  expectBytes(first.bytes(), Bytes(256, 1), "memset 1, copy out, memset 2, copy out: the first copy");
+  expectBytes(second.bytes(), Bytes(256, 2), "memset 1, copy out, memset 2, copy out: the second copy");
   expect(last.runs() == 1, "the last host function ran " + str(last.runs()) + " times");
   return "queued behind a gate, five items ran in submission order";
 }
@@ -182,7 +182,7 @@ std::string badArguments(Context& c) {
   std::string code = failureCode([&] { exec.memset(s, buf.get() + 4090, 0, 16); });
   expect(code == "INVALID_ARGUMENT", "memset of 16 bytes at offset 4090 of a 4096-byte "
                                      "allocation gave " + code + ", expected INVALID_ARGUMENT");
-  Bytes host(64);
+  const HostBuffer host(64);
   code = failureCode([&] {
     exec.memcpy(s, host.data(), buf.get() + 4095, 2, MemcpyKind::DeviceToHost);
   });

@@ -33,10 +33,10 @@ struct GraphHandle {
 
 Bytes deviceBytes(Context& c, const mtia::StreamExec& exec, const Stream& s, const char* p,
                   size_t n) {
-  Bytes out(n, 0xEE);
+  const HostBuffer out(n);
   exec.memcpy(s, out.data(), p, n, mtia::MemcpyKind::DeviceToHost);
   synchronize(c, exec, s);
-  return out;
+  return out.bytes();
 }
 
 std::string replay(Context& c) {

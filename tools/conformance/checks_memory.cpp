@@ -205,7 +205,7 @@ std::string freeQueued(Context& c) {
   const mtia::StreamExec exec(c.hooks);
   const Stream a = c.hooks.createStream(0), b = c.hooks.createStream(0);
   constexpr size_t kSize = 65536;
-  std::vector<unsigned char> seen_by_queued(kSize, 0xEE), fresh(kSize, 0xEE);
+  const HostBuffer seen_by_queued(kSize), fresh(kSize);
   Probe gate(/*closed=*/true);
   std::atomic<bool> b_done{false};
   std::thread opener([&] {
@@ -230,9 +230,9 @@ std::string freeQueued(Context& c) {
   synchronize(c, exec, a);
   exec.memcpy(b, fresh.data(), y.get(), kSize, mtia::MemcpyKind::DeviceToHost);
   synchronize(c, exec, b);
-  std::string diff = firstDifference(seen_by_queued, std::vector<unsigned char>(kSize, 0xAB));
+  std::string diff = firstDifference(seen_by_queued.bytes(), std::vector<unsigned char>(kSize, 0xAB));
   expect(diff.empty(), "work queued before deviceFree saw other bytes: " + diff);
-  diff = firstDifference(fresh, std::vector<unsigned char>(kSize, 0x11));
+  diff = firstDifference(fresh.bytes(), std::vector<unsigned char>(kSize, 0x11));
   expect(diff.empty(), "memory allocated after a deviceFree that queued work still used was "
                        "overwritten by that work: " + diff);
   return "queued work kept its memory; the next allocation was not touched by it";

@@ -45,14 +45,14 @@ std::string concurrent(Context& c) {
         barrier.arrive();
         for (int i = 0; i < kStreamsEach; ++i) mine.push_back(c.hooks.createStream(dev(device)));
         DeviceBuffer buf(c.hooks, device, 1024);
-        std::vector<unsigned char> host(1024);
+        const HostBuffer host(1024);
         for (int r = 0; r < kRounds; ++r) {
           const Stream& s = mine[static_cast<size_t>(r) % mine.size()];
           const auto value = static_cast<unsigned char>(t * 40 + r);
           exec.memset(s, buf.get(), value, 1024);
           exec.memcpy(s, host.data(), buf.get(), 1024, mtia::MemcpyKind::DeviceToHost);
           exec.synchronize(s);
-          const std::string diff = firstDifference(host, std::vector<unsigned char>(1024, value));
+          const std::string diff = firstDifference(host.bytes(), std::vector<unsigned char>(1024, value));
           expect(diff.empty(), "thread " + str(t) + ", round " + str(r) + ": " + diff);
           expect(c.hooks.getCurrentDevice() == device,
                  "thread " + str(t) + "'s current device changed to " +

@@ -47,7 +47,14 @@ void DeviceBuffer::release() {
 namespace {
 std::mutex g_probes_mutex;
 std::deque<ProbeState> g_probes;  // never shrinks: plugins may run probes late
+std::mutex g_host_mutex;
+std::deque<std::vector<unsigned char>> g_host_buffers;  // never shrinks (HostBuffer)
 }  // namespace
+
+HostBuffer::HostBuffer(size_t bytes, unsigned char fill) : size_(bytes) {
+  std::lock_guard<std::mutex> lock(g_host_mutex);
+  data_ = g_host_buffers.emplace_back(bytes, fill).data();
+}
 
 Probe::Probe(bool closed, int32_t status) {
   std::lock_guard<std::mutex> lock(g_probes_mutex);

@@ -117,6 +117,20 @@ class DelayedOpen {
   std::thread thread_;
 };
 
+// Host memory that stream work reads or writes. Never freed: a plugin whose
+// synchronize returns early may still touch it after the check has ended.
+class HostBuffer {
+ public:
+  explicit HostBuffer(size_t bytes, unsigned char fill = 0xEE);
+  unsigned char* data() const { return data_; }
+  size_t size() const { return size_; }
+  std::vector<unsigned char> bytes() const { return {data_, data_ + size_}; }
+
+ private:
+  unsigned char* data_;
+  size_t size_;
+};
+
 // Polls `done` until it holds or `seconds` pass; returns whether it held.
 template <class Pred>
 bool waitUntil(Pred&& done, double seconds = 2.0) {
