@@ -167,33 +167,26 @@ TEST_CASE("mtia-info --check passes a good plugin, step by step", "[mtia-info][c
   const auto r = mtiaInfo({"--check", kCPlugin});
   CHECK(r.err == "");
   CHECK(r.exit_code == 0);
-  // Every step of the loader's own report, then the self-test of each group.
-  CHECK(r.out == mtia::checkPlugin(kCPlugin).toText() + "\n"
-                 "\n"
-                 "Self-test\n"
-                 "  device      ok\n"
-                 "    device count        ok               2 devices\n"
-                 "    current device      ok               devices 0-1\n"
-                 "    exchange device     ok               devices 0-1\n"
-                 "    bad device index    ok               setCurrentDevice(2) is rejected\n"
-                 "    synchronize         ok               devices 0-1\n"
-                 "    capability          ok               devices 0-1\n"
-                 "    properties          ok               devices 0-1\n"
-                 "    config              ok               valid JSON\n"
-                 "  stream      ok\n"
-                 "    current stream      ok               devices 0-1\n"
-                 "    default stream      ok               devices 0-1\n"
-                 "    set current stream  ok               devices 0-1\n"
-                 "    create stream       not implemented\n"
-                 "  memory      ok\n"
-                 "    memory stats        ok               devices 0-1\n"
-                 "    pinned memory       not implemented\n"
-                 "    reset peak stats    not implemented\n"
-                 "    empty cache         not implemented\n"
-                 "    snapshot            not implemented\n"
-                 "  graph       skipped: not implemented by the plugin\n"
-                 "\n"
-                 "PASS\n");
+  // Every step of the loader's own report, then the quick conformance checks.
+  const std::string steps = mtia::checkPlugin(kCPlugin).toText() + "\n\n";
+  REQUIRE(r.out.rfind(steps, 0) == 0);
+  CHECK(r.out.substr(steps.size()).rfind(
+            "mtia-info --check: plugin 'c-example' 1.0.0, ABI " + kAbi + " (host " + kAbi +
+                "), 2 devices\n"
+                "  " + realPath(kCPlugin) + "\n"
+                "\n"
+                "device\n"
+                "  PASS  device.count: 2 devices\n"
+                "  PASS  device.current: devices 0-1\n",
+            0) == 0);
+  CHECK(r.out.find("\n  PASS  stream.current: default-stream round trips on every device; "
+                   "unknown streams are refused (NOT_FOUND)\n") != std::string::npos);
+  CHECK(r.out.find("\n  SKIP  exec.memset: needs the 'mtia.streams/1' extension, which the "
+                   "plugin does not provide\n") != std::string::npos);
+  // Only the quick checks: nothing that waits on work.
+  CHECK(r.out.find("exec.synchronize") == std::string::npos);
+  CHECK(r.out.substr(r.out.rfind("\nResult: ")) ==
+        "\nResult: PASS (8 passed, 0 failed, 13 skipped)\n");
   CHECK(r.out.rfind("MTIA plugin load report for '" + kCPlugin + "': loaded\n"
                     "  locate      ok          '" + realPath(kCPlugin) + "' (regular file, ",
                     0) == 0);
@@ -203,10 +196,21 @@ TEST_CASE("mtia-info --check passes the sample plugin", "[mtia-info][check]") {
   const auto r = mtiaInfo({"--check", mtia_test::samplePluginPath()});
   INFO(r.out);
   CHECK(r.exit_code == 0);
-  CHECK(r.out.find("\n  device      ok\n") != std::string::npos);
-  CHECK(r.out.find("\n  stream      ok\n") != std::string::npos);
-  CHECK(r.out.find(" failed ") == std::string::npos);
-  CHECK(r.out.substr(r.out.size() - 6) == "\nPASS\n");
+  CHECK(r.out.find("\n  PASS  exec.memcpy: ") != std::string::npos);
+  CHECK(r.out.find("  FAIL  ") == std::string::npos);
+  CHECK(r.out.find("\nResult: PASS (") != std::string::npos);
+}
+
+TEST_CASE("mtia-info --check without PATH checks MTIA_PLUGIN_PATH, or exits 3",
+          "[mtia-info][check]") {
+  const auto configured = mtiaInfo({"--check"}, kCPlugin);
+  CHECK(configured.exit_code == 0);
+  CHECK(configured.out.find("plugin 'c-example'") != std::string::npos);
+  const auto json = mtiaInfo({"--check", "--json"}, kCPlugin);
+  CHECK(nlohmann::json::parse(json.out)["plugin"]["name"] == "c-example");
+  const auto none = mtiaInfo({"--check"});
+  CHECK(none.exit_code == 3);
+  CHECK(none.out.find("\nFAIL: ") != std::string::npos);
 }
 
 TEST_CASE("mtia-info --check names the load step that failed and exits 4", "[mtia-info][check]") {
@@ -230,55 +234,78 @@ TEST_CASE("mtia-info --check names the load step that failed and exits 4", "[mti
                  "or directory\n");
 }
 
-TEST_CASE("mtia-info --check names the self-test that failed and exits 1", "[mtia-info][check]") {
+TEST_CASE("mtia-info --check names the check that failed and exits 1", "[mtia-info][check]") {
   const auto r = mtiaInfo({"--check", fixturePath("fixture_bad_json")});
   CHECK(r.exit_code == 1);
-  const std::string error =
-      "getDeviceCapability() failed in MTIA plugin 'fixture': the plugin returned JSON of type "
-      "array, not an object (INTERNAL)";
-  CHECK(r.out.find("  device      failed\n") != std::string::npos);
-  CHECK(r.out.find("    capability          failed           " + error + "\n") !=
+  CHECK(r.out.find("\n  FAIL  device.descriptions: getDeviceCapability() failed in MTIA plugin "
+                   "'fixture': the plugin returned JSON of type array, not an object "
+                   "(INTERNAL)\n") != std::string::npos);
+  CHECK(r.out.find("\n  SKIP  device.per_thread: needs 2 devices; the plugin has 1\n") !=
         std::string::npos);
-  CHECK(r.out.find("  stream      skipped: not implemented by the plugin\n") != std::string::npos);
-  CHECK(r.out.substr(r.out.find("\nFAIL")) ==
-        "\nFAIL: self-test 'device: capability' failed: " + error + "\n");
+  CHECK(r.out.find("\n  SKIP  stream.default: needs the stream group, which the plugin does not "
+                   "implement: getDefaultStream() failed in MTIA plugin 'fixture': ") !=
+        std::string::npos);
+  CHECK(r.out.substr(r.out.find("\nResult: ")) == "\nResult: FAIL (3 passed, 3 failed, 15 skipped)\n");
+}
+
+TEST_CASE("mtia-info --check catches a plugin whose memcpy does nothing", "[mtia-info][check]") {
+  const auto r = mtiaInfo({"--check", fixturePath("conformance_broken_memcpy_d2d_nop")});
+  CHECK(r.exit_code == 1);
+  CHECK(r.out.find("\n  FAIL  exec.memcpy: device-to-device copy of 2000 bytes from offset 74 to "
+                   "offset 5, read back: byte 5 of 4096 is 0x00, expected 0x49\n") !=
+        std::string::npos);
 }
 
 TEST_CASE("mtia-info --check --json reports the same as JSON", "[mtia-info][check]") {
   const auto r = mtiaInfo({"--check", fixturePath("fixture_bad_json"), "--json"});
   CHECK(r.exit_code == 1);
   const nlohmann::json report = nlohmann::json::parse(r.out);
+  CHECK(report["tool"] == "mtia-info --check");
   CHECK(report["result"] == "fail");
   CHECK(report["exit_code"] == 1);
   CHECK(report["load"] == mtia::checkPlugin(fixturePath("fixture_bad_json")).toJson());
   CHECK(report["load"]["ok"] == true);
   for (const auto& step : report["load"]["steps"]) CHECK(step["verdict"] == "ok");
-  CHECK(report["self_test"][0]["group"] == "device");
-  CHECK(report["self_test"][0]["verdict"] == "failed");
-  CHECK(report["self_test"][3]["group"] == "graph");
-  CHECK(report["self_test"][3]["verdict"] == "skipped");
+  CHECK(report["checks"][0] == nlohmann::json{{"id", "device.count"},
+                                              {"group", "device"},
+                                              {"title", "deviceCount() is positive and the same "
+                                                        "on every thread"},
+                                              {"verdict", "PASS"},
+                                              {"reason", "1 device"}});
+  CHECK(report["summary"] == nlohmann::json{{"passed", 3}, {"failed", 3}, {"skipped", 15}});
+  CHECK(report["failure"] == "check 'device.descriptions' failed: getDeviceCapability() failed "
+                             "in MTIA plugin 'fixture': the plugin returned JSON of type array, "
+                             "not an object (INTERNAL)");
+  const auto failed_load = mtiaInfo({"--check", fixturePath("fixture_major_too_high"), "--json"});
+  CHECK(failed_load.exit_code == 4);
+  const nlohmann::json load = nlohmann::json::parse(failed_load.out);
+  CHECK(load["exit_code"] == 4);
+  CHECK(load["plugin"].is_null());
+  CHECK(load["checks"].empty());
 }
 
 TEST_CASE("mtia-info rejects a bad command line with exit code 2", "[mtia-info]") {
   const auto bogus = mtiaInfo({"--bogus"});
   CHECK(bogus.exit_code == 2);
   CHECK(bogus.err.rfind("mtia-info: unknown argument '--bogus'\nusage: mtia-info", 0) == 0);
-  const auto missing = mtiaInfo({"--check"});
+  const auto missing = mtiaInfo({"--plugin"});
   CHECK(missing.exit_code == 2);
-  CHECK(missing.err.rfind("mtia-info: missing PATH after '--check'\n", 0) == 0);
+  CHECK(missing.err.rfind("mtia-info: missing PATH after '--plugin'\n", 0) == 0);
   CHECK(mtiaInfo({"--plugin", kCPlugin, "--check", kCPlugin}).exit_code == 2);
 }
 
-TEST_CASE("mtia-info --help documents the options and exit codes", "[mtia-info]") {
+TEST_CASE("mtia-info --help documents the options, manifests and exit codes", "[mtia-info]") {
   const auto r = mtiaInfo({"--help"});
   CHECK(r.exit_code == 0);
-  CHECK(r.out.find("exit codes:\n"
-                   "  0  success (--check: every step and self-test passed)\n"
-                   "  1  a hook failed (--check: a self-test failed)\n"
-                   "  2  bad command line\n"
-                   "  3  no plugin configured (MTIA_PLUGIN_PATH unset or empty)\n"
-                   "  4  the plugin failed to load (--check: a load step failed)\n") !=
+  CHECK(r.out.find("PATH (and MTIA_PLUGIN_PATH) is the absolute path of a plugin library, or of "
+                   "a\nplugin.json manifest that names the library and the ABI it needs.\n") !=
         std::string::npos);
+  CHECK(r.out.find("exit codes:\n"
+                   "  0  success (--check: every check that ran passed)\n"
+                   "  1  a check failed (mtia-info without --check: a hook failed)\n"
+                   "  2  bad command line\n"
+                   "  3  no plugin configured (no PATH given, MTIA_PLUGIN_PATH unset or empty)\n"
+                   "  4  the plugin failed to load (a load step failed)\n") != std::string::npos);
   CHECK(mtiaInfo({"--version"}).out ==
         "mtia-info " MTIA_HOST_VERSION " (MTIA plugin ABI " + kAbi + ")\n");
 }

@@ -17,7 +17,7 @@ std::string countDevices(Context& c) {
   onOtherThread([&] { other = c.hooks.deviceCount(); });
   expect(other == n, "deviceCount() returned " + str(n) + " here and " + str(other) +
                          " on another thread");
-  return str(n) + " devices";
+  return str(n) + (n == 1 ? " device" : " devices");
 }
 
 std::string currentDevice(Context& c) {

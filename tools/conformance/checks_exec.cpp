@@ -199,10 +199,10 @@ std::string badArguments(Context& c) {
 
 std::vector<Check> execChecks() {
   return {
-      {"exec.memset", "memset_async results, byte for byte, at interior offsets", kExec, false,
+      {"exec.memset", "memset_async results, byte for byte, at interior offsets", kExec, true,
        memsetBytes},
       {"exec.memcpy", "memcpy_async in every direction at interior offsets, byte for byte",
-       kExec, false, memcpyBytes},
+       kExec, true, memcpyBytes},
       {"exec.order", "work on one stream runs in submission order", kExec, false, order},
       {"exec.independence", "a stream blocked by a host function does not block another",
        kExec, false, independence},

@@ -78,7 +78,8 @@ void renderText(std::ostream& out, const Report& report, bool load_steps) {
   const mtia::PluginInfo& info = report.info;
   out << (load_steps ? "\n" : "") << report.tool << ": plugin '" << info.name << "' "
       << info.version << ", ABI " << info.abi_major << "." << info.abi_minor << " (host "
-      << info.abi_major << "." << info.host_abi_minor << "), " << report.devices << " devices\n"
+      << info.abi_major << "." << info.host_abi_minor << "), " << report.devices
+      << (report.devices == 1 ? " device\n" : " devices\n")
       << "  " << info.resolved_path << "\n";
   std::string group;
   for (const Result& r : report.results) {
