@@ -92,37 +92,57 @@ int runCheck(const Options& options) {
   return report.exit_code;
 }
 
+// A failure before or instead of the description: the text on stderr, and
+// with --json also {"error": ..., "exit_code": N, "load": <report> | null} on stdout.
+int failDescribe(const Options& options, int exit_code, const std::string& text,
+                 const std::string& error, const mtia::LoadReport* report) {
+  std::cerr << text;
+  if (options.json) {
+    mtia_conformance::printJson(
+        std::cout, {{"error", error},
+                    {"exit_code", exit_code},
+                    {"load", report != nullptr ? report->toJson() : nlohmann::json()}});
+  }
+  return exit_code;
+}
+
 int runDescribe(const Options& options) {
   std::unique_ptr<mtia::PluginLoader> loader;
   const mtia::MTIAHooksInterface* hooks = nullptr;
   if (!options.plugin.empty()) {
     loader = std::make_unique<mtia::PluginLoader>();
+    std::string error;
     try {
       hooks = &loader->load(options.plugin);
     } catch (const std::exception& e) {
-      std::cerr << "mtia-info: " << e.what() << "\n" << loader->lastReport().toText() << "\n";
-      return kExitLoadFailed;
+      error = e.what();
     } catch (...) {
-      std::cerr << "mtia-info: the load ended with an exception of unknown type\n"
-                << loader->lastReport().toText() << "\n";
-      return kExitLoadFailed;
+      error = "the load ended with an exception of unknown type";
+    }
+    if (hooks == nullptr) {
+      const mtia::LoadReport& report = loader->lastReport();
+      return failDescribe(options, kExitLoadFailed,
+                          "mtia-info: " + error + "\n" + report.toText() + "\n", error, &report);
     }
   } else {
     const mtia::GlobalLoadStatus status = mtia::globalLoadStatus();
     if (!status.configured) {
-      std::cerr << "mtia-info: " << status.reason << "\n"
-                << "  MTIA_PLUGIN_PATH names the backend plugin that PyTorch's MTIA hooks load,\n"
-                << "  for example:\n"
-                << "    MTIA_PLUGIN_PATH=/opt/vendor/lib/libmtia_vendor.so mtia-info\n"
-                << "  or try a plugin directly: mtia-info --check /path/to/plugin.so\n";
-      return kExitNoPlugin;
+      return failDescribe(
+          options, kExitNoPlugin,
+          "mtia-info: " + status.reason + "\n" +
+              "  MTIA_PLUGIN_PATH names the backend plugin that PyTorch's MTIA hooks load,\n"
+              "  for example:\n"
+              "    MTIA_PLUGIN_PATH=/opt/vendor/lib/libmtia_vendor.so mtia-info\n"
+              "  or try a plugin directly: mtia-info --check /path/to/plugin.so\n",
+          status.reason, nullptr);
     }
-    if (!status.loaded) {
-      std::cerr << "mtia-info: " << status.reason << "\n";  // the error, then the load report
-      return kExitLoadFailed;
+    if (!status.loaded) {  // the error, then the load report
+      return failDescribe(options, kExitLoadFailed, "mtia-info: " + status.reason + "\n",
+                          status.reason, &status.report);
     }
     hooks = &mtia::getMTIAHooks();
   }
+  std::string error;
   try {
     const nlohmann::json description = describe(*hooks);
     if (options.json) {
@@ -132,9 +152,11 @@ int runDescribe(const Options& options) {
     }
     return hasErrors(description) ? kExitFailed : kExitOk;
   } catch (const std::exception& e) {  // deviceCount() failed: nothing to describe
-    std::cerr << "mtia-info: " << e.what() << "\n";
-    return kExitFailed;
+    error = e.what();
+  } catch (...) {
+    error = "an exception of unknown type";
   }
+  return failDescribe(options, kExitFailed, "mtia-info: " + error + "\n", error, nullptr);
 }
 
 }  // namespace
