@@ -380,3 +380,22 @@ TEST_CASE("mtia-conformance never aborts: text and --json over every fixture exi
     expectSane({MTIA_CONFORMANCE_PATH, f, "--timeout", "3", "--json"}, "MTIA_PLUGIN_PATH", true);
   }
 }
+
+TEST_CASE("plugin text that is not UTF-8 comes out as U+FFFD in valid JSON", "[mtia-info][faults]") {
+  const std::string f = fixturePath("conformance_bad_utf8");
+  const std::string replaced = "1.0.0 \xEF\xBF\xBD\xEF\xBF\xBD";  // two U+FFFD
+  const auto described = mtiaInfo({"--plugin", f, "--json"});
+  CHECK(described.exit_code == 1);  // the properties do not parse: a hook failed
+  const nlohmann::json d = nlohmann::json::parse(described.out);
+  CHECK(d["plugin"]["version"] == replaced);
+  CHECK(d["devices"][0]["errors"]["properties"].get<std::string>().find("ill-formed UTF-8") !=
+        std::string::npos);
+  const auto checked = mtiaInfo({"--check", f, "--json"});
+  CHECK(checked.exit_code == 1);
+  CHECK(nlohmann::json::parse(checked.out)["plugin"]["version"] == replaced);
+  const auto suite = runProcess({MTIA_CONFORMANCE_PATH, f, "--json"});
+  CHECK(suite.exit_code == 1);
+  const nlohmann::json s = nlohmann::json::parse(suite.out);
+  CHECK(s["plugin"]["version"] == replaced);
+  CHECK(s["summary"]["passed"].get<int>() > 30);
+}

@@ -28,7 +28,7 @@ void printRows(std::ostream& out, const std::string& indent, const Rows& rows, s
 }
 
 std::string scalar(const nlohmann::json& value) {
-  return value.is_string() ? value.get<std::string>() : value.dump();
+  return value.is_string() ? value.get<std::string>() : mtia_conformance::jsonText(value);
 }
 
 // An object's leaves, nested keys joined with '.'.

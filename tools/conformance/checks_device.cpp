@@ -117,7 +117,7 @@ std::string badIndex(Context& c) {
 int64_t nonNegativeInt(const nlohmann::json& object, const char* key, const std::string& what) {
   const auto v = object.find(key);
   expect(v != object.end() && v->is_number_integer() && v->get<int64_t>() >= 0,
-         what + " has no non-negative integer \"" + key + "\": " + object.dump());
+         what + " has no non-negative integer \"" + key + "\": " + jsonText(object));
   return v->get<int64_t>();
 }
 
@@ -142,7 +142,7 @@ std::string descriptions(Context& c) {
       const nlohmann::json props = c.hooks.getDeviceProperties(dev(d));
       const auto name = props.find("name");
       expect(name != props.end() && name->is_string() && !name->get<std::string>().empty(),
-             "getDeviceProperties" + at + " has no non-empty \"name\": " + props.dump());
+             "getDeviceProperties" + at + " has no non-empty \"name\": " + jsonText(props));
       expect(nonNegativeInt(props, "total_memory", "getDeviceProperties" + at) > 0,
              "getDeviceProperties" + at + " says total_memory is 0");
     });

@@ -160,7 +160,7 @@ std::string oom(Context& c) {
 }
 
 void expectShape(bool ok, const std::string& what, const nlohmann::json& snapshot) {
-  std::string text = snapshot.dump();
+  std::string text = jsonText(snapshot);
   if (text.size() > 300) text = text.substr(0, 300) + "...";
   expect(ok, "memorySnapshot(): " + what + ": " + text);
 }

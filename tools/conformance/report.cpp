@@ -108,6 +108,10 @@ void renderList(std::ostream& out) {
   }
 }
 
+std::string jsonText(const nlohmann::json& json) {
+  return json.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+}
+
 void printJson(std::ostream& out, const nlohmann::json& json) {
   out << json.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) << "\n";
 }

@@ -105,5 +105,7 @@ void renderText(std::ostream& out, const Report& report, bool load_steps);
 void renderList(std::ostream& out);
 // Prints JSON, replacing invalid UTF-8 (plugin text) with U+FFFD.
 void printJson(std::ostream& out, const nlohmann::json& json);
+// The same on one line, as a string (for messages); never throws on bad UTF-8.
+std::string jsonText(const nlohmann::json& json);
 
 }  // namespace mtia_conformance

@@ -97,7 +97,7 @@ nlohmann::json dramStats(const Hooks& hooks, int d) {
   const nlohmann::json stats = hooks.memoryStats(dev(d));
   const auto dram = stats.find("dram");
   expect(dram != stats.end() && dram->is_object(),
-         "memoryStats(" + str(d) + ") has no \"dram\" object: " + stats.dump());
+         "memoryStats(" + str(d) + ") has no \"dram\" object: " + jsonText(stats));
   return *dram;
 }
 
@@ -105,7 +105,7 @@ int64_t dramStat(const nlohmann::json& dram, const char* key) {
   const auto value = dram.find(key);
   expect(value != dram.end() && value->is_number_integer() && value->get<int64_t>() >= 0,
          std::string("memoryStats()[\"dram\"] has no non-negative integer \"") + key +
-             "\": " + dram.dump());
+             "\": " + jsonText(dram));
   return value->get<int64_t>();
 }
 
