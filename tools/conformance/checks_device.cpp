@@ -74,6 +74,7 @@ deviceTakingHooks() {
       {"exchangeDevice", [](const Hooks& h, DeviceIndex d) { h.exchangeDevice(d); }},
       {"maybeExchangeDevice", [](const Hooks& h, DeviceIndex d) { h.maybeExchangeDevice(d); }},
       {"deviceSynchronize", [](const Hooks& h, DeviceIndex d) { h.deviceSynchronize(d); }},
+      {"hasPrimaryContext", [](const Hooks& h, DeviceIndex d) { h.hasPrimaryContext(d); }},
       {"getCurrentStream", [](const Hooks& h, DeviceIndex d) { h.getCurrentStream(d); }},
       {"getCurrentRawStream", [](const Hooks& h, DeviceIndex d) { h.getCurrentRawStream(d); }},
       {"getDefaultStream", [](const Hooks& h, DeviceIndex d) { h.getDefaultStream(d); }},
