@@ -246,7 +246,7 @@ TEST_CASE("mtia-conformance uses mtia-info's exit codes", "[conformance][exit]")
   CHECK(load.exit_code == 4);
   CHECK(has(load.out, "MTIA plugin load report for '" + bad + "': FAILED at negotiate\n"));
   CHECK(has(load.out, "\nFAIL: load step 'negotiate' failed: plugin implements MTIA plugin ABI "
-                      "2.0; this host supports 1.0-1.1"));
+                      "2.0; this host supports 1.0-1."));
   CHECK(nlohmann::json::parse(conformance({bad, "--json"}).out)["exit_code"] == 4);
 
   const auto none = conformance({});
