@@ -187,9 +187,8 @@ TEST_CASE("Bad results from a plugin are errors naming the hook", "[loader][faul
              Catch::StartsWith("showConfig() failed in MTIA plugin 'fixture': the plugin returned "
                                "malformed JSON: [json.exception.parse_error.101]"));
   CHECK(mtia_test::errorOf([&] { hooks.memoryStats(0); }) ==
-        "memoryStats() failed in MTIA plugin 'fixture': the plugin's memory stats lack a \"dram\" "
-        "object with \"allocated_bytes\" and \"peak_bytes\": {\"dram\":{\"allocated\":0}} "
-        "(INTERNAL)");
+        "memoryStats() failed in MTIA plugin 'fixture': the plugin's result has no "
+        "\"dram\".\"allocated_bytes\" (INTERNAL)");
   CHECK(mtia_test::errorOf([&] { hooks.getDeviceCapability(0); }) ==
         "getDeviceCapability() failed in MTIA plugin 'fixture': the plugin returned JSON of type "
         "array, not an object (INTERNAL)");
@@ -200,5 +199,5 @@ TEST_CASE("A device index beyond DeviceIndex is an error, not a wrap-around", "[
   const mtia::MTIAHooksInterface& hooks = loader.load(fixturePath("fixture_bad_device_index"));
   CHECK(mtia_test::errorOf([&] { hooks.getCurrentDevice(); }) ==
         "getCurrentDevice() failed in MTIA plugin 'fixture': the plugin returned device index "
-        "300, beyond the largest DeviceIndex (127) (INTERNAL)");
+        "300, but deviceCount() was 1 at load (INTERNAL)");
 }

@@ -166,3 +166,84 @@ TEST_CASE("A single repeat is counted as 1 time", "[logging]") {
   CHECK(log.lines("repeated") ==
         std::vector<std::string>{"[mtia] [warning] [plugin fixture] last message repeated 1 time"});
 }
+
+// ---- issue 12: exceptions, text, sink, results (logging) ----------------------
+
+namespace {
+
+const std::string kMisuseTag = "[plugin fixture-that-logs-from-its-destructor] ";
+
+}  // namespace
+
+TEST_CASE("Invalid plugin log levels are logged as error, saying so", "[logging][untrusted]") {
+  CapturedLog log;
+  {
+    mtia::PluginLoader loader;
+    loader.load(fixturePath("fixture_log_misuse"));
+  }
+  CHECK(log.lines("level") ==
+        std::vector<std::string>{
+            "[mtia] [error] " + kMisuseTag + "(invalid log level 42) fixture: level 42",
+            "[mtia] [error] " + kMisuseTag + "(invalid log level -1) fixture: level -1"});
+  // A NULL message is an empty line.
+  CHECK(log.lines("[mtia] [warning] " + kMisuseTag) ==
+        std::vector<std::string>{"[mtia] [warning] " + kMisuseTag});
+}
+
+TEST_CASE("A plugin may log from its ELF destructor: the tag outlives dlclose",
+          "[logging][untrusted]") {
+  CapturedLog log;
+  {
+    mtia::PluginLoader loader;
+    loader.load(fixturePath("fixture_log_misuse"));
+    loader.unload();
+    // The destructor ran inside unload() (the library really was unmapped).
+    CHECK(log.lines("ELF destructor") ==
+          std::vector<std::string>{"[mtia] [info] " + kMisuseTag + "fixture: ELF destructor"});
+  }
+}
+
+TEST_CASE("A thread started in the entry point logs with a tag the loader never tears",
+          "[logging][untrusted]") {
+  CapturedLog log;
+  const std::string path = fixturePath("fixture_log_misuse");
+  {
+    mtia::PluginLoader loader;
+    loader.load(path);
+  }
+  const std::vector<std::string> lines = log.lines("fixture: thread line ");
+  REQUIRE(lines.size() == 50);
+  for (std::size_t i = 0; i < lines.size(); ++i) {
+    const std::string text = "fixture: thread line " + std::to_string(i);
+    INFO(lines[i]);
+    CHECK((lines[i] == "[mtia] [info] [plugin " + path + "] " + text ||
+           lines[i] == "[mtia] [info] " + kMisuseTag + text));
+  }
+}
+
+TEST_CASE("Identical lines of different load cycles are never collapsed together",
+          "[logging][untrusted]") {
+  // warn: the plugin's info lines (initialised, shut down) are filtered out, so
+  // the five warnings are consecutive.
+  mtia_test::ScopedEnv level("MTIA_LOG_LEVEL", "warn");
+  CapturedLog log;
+  for (int cycle = 0; cycle < 5; ++cycle) {
+    mtia::PluginLoader loader;
+    loader.load(fixturePath("fixture_logs")).showConfig();
+  }
+  CHECK(log.lines("[plugin ") ==
+        std::vector<std::string>(5, "[mtia] [warning] [plugin fixture] fixture: show_config called"));
+}
+
+TEST_CASE("Pending repeats are reported when the plugin is unloaded", "[logging][untrusted]") {
+  mtia_test::ScopedEnv level("MTIA_LOG_LEVEL", "warn");
+  CapturedLog log;
+  {
+    mtia::PluginLoader loader;
+    const mtia::MTIAHooksInterface& hooks = loader.load(fixturePath("fixture_logs"));
+    for (int i = 0; i < 3; ++i) hooks.showConfig();
+  }
+  const std::string tag = "[mtia] [warning] [plugin fixture] ";
+  CHECK(log.lines("[plugin ") == std::vector<std::string>{tag + "fixture: show_config called",
+                                                          tag + "last message repeated 2 times"});
+}

@@ -111,8 +111,7 @@ TEST_CASE("mtia-info shows a failing hook's error and exits 1", "[mtia-info]") {
                    "'fixture': the plugin returned JSON of type array, not an object "
                    "(INTERNAL)\n") != std::string::npos);
   CHECK(r.out.find("  memory stats    error: memoryStats() failed in MTIA plugin 'fixture': the "
-                   "plugin's memory stats lack a \"dram\" object with \"allocated_bytes\" and "
-                   "\"peak_bytes\": {\"dram\":{\"allocated\":0}} (INTERNAL)\n") !=
+                   "plugin's result has no \"dram\".\"allocated_bytes\" (INTERNAL)\n") !=
         std::string::npos);
 }
 

@@ -1,8 +1,12 @@
 #include "adapter.h"
 
 #include "compiler.h"
+#include "escaped.h"
+#include "failure.h"
 #include "log.h"
 #include "plugin_json.h"
+#include "sink.h"
+#include "text.h"
 #include "unloaded.h"
 
 #include <mtia/errors.h>
@@ -13,22 +17,6 @@
 namespace mtia::detail {
 
 namespace {
-
-// A host sink collecting text into a std::string; never throws into the plugin.
-struct StringSink {
-  std::string text;
-  bool overflow = false;
-  mtia_sink_t sink{this, &StringSink::write};
-
-  static void write(void* self, const char* data, size_t size) {
-    auto* s = static_cast<StringSink*>(self);
-    try {
-      s->text.append(data, size);
-    } catch (...) {
-      s->overflow = true;
-    }
-  }
-};
 
 void oomTrampoline(void* user_data, int32_t device, uint64_t requested, uint64_t total,
                    uint64_t free_bytes) noexcept {
@@ -48,22 +36,22 @@ class PluginHooks::PinnedAllocator final : public Allocator {
  public:
   explicit PinnedAllocator(const PluginHooks& hooks) : hooks_(hooks) {}
   DataPtr allocate(std::size_t n) override {
+    static constexpr const char* kHook = "getPinnedMemoryAllocator()->allocate";
     void* ptr = nullptr;
-    if (hooks_.api_.pinned_alloc(n, &ptr) != MTIA_STATUS_OK) {
-      hooks_.raiseLastError("getPinnedMemoryAllocator()->allocate");
-    }
+    hooks_.check(kHook, hooks_.api_.pinned_alloc, n, &ptr);
+    if (ptr == nullptr && n != 0) hooks_.noMemory(kHook, "pinned_alloc", n);
     return DataPtr(ptr, const_cast<PinnedAllocator*>(this), &PinnedAllocator::release);
   }
 
  private:
+  // A deleter: logs a failure, never throws.
   static void release(void* self, void* ptr) noexcept {
     const PluginHooks& hooks = static_cast<PinnedAllocator*>(self)->hooks_;
-    if (hooks.api_.pinned_free(ptr) != MTIA_STATUS_OK) {
-      const char* message = nullptr;
-      hooks.api_.get_last_error(&message);
+    try {
+      hooks.check("pinned_free", hooks.api_.pinned_free, ptr);
+    } catch (const std::exception& e) {
       try {
-        logger().error("pinned_free failed in MTIA plugin '{}': {}", hooks.info_.name,
-                       message != nullptr ? message : "(no message)");
+        logger().error("{}", e.what());
       } catch (...) {
       }
     }
@@ -73,11 +61,17 @@ class PluginHooks::PinnedAllocator final : public Allocator {
 
 PluginHooks::PluginHooks(const mtia_plugin_api_t& table, PluginInfo info)
     : api_(table), info_(std::move(info)) {
-  if (api_.get_extension != nullptr) {
+  try {
     const auto* ext =
-        static_cast<const mtia_streams_ext_v1_t*>(api_.get_extension(MTIA_EXT_STREAMS_V1));
+        static_cast<const mtia_streams_ext_v1_t*>(getExtension(MTIA_EXT_STREAMS_V1));
     if (ext != nullptr && ext->struct_size >= sizeof(mtia_streams_ext_v1_t)) streams_ext_ = ext;
+  } catch (const std::exception& e) {  // createStream() then says the extension is missing
+    try {
+      logger().warn("{}", e.what());
+    } catch (...) {
+    }
   }
+  cacheDeviceCount();
   if (api_.pinned_alloc != nullptr && api_.pinned_free != nullptr) {
     pinned_allocator_ = std::make_unique<PinnedAllocator>(*this);
   }
@@ -93,20 +87,49 @@ void PluginHooks::detach() noexcept {
 // ---- errors ---------------------------------------------------------------
 
 void PluginHooks::raise(const char* hook, int32_t code, const std::string& message) const {
-  throw PluginError(hook, info_.name, code, message);
+  throw PluginError(hook, info_.name, code, message);  // message: host text or made safe (text.h)
 }
 
-void PluginHooks::raiseLastError(const char* hook) const {
-  const char* message = nullptr;
-  int32_t code = api_.get_last_error(&message);
-  std::string text = message != nullptr && *message != '\0' ? message : "";
-  if (code == MTIA_STATUS_OK) {
-    code = MTIA_STATUS_INTERNAL;
-    text = "the plugin reported a failure but set no error";
-  } else if (text.empty()) {
-    text = "the plugin gave no message";
+void PluginHooks::raiseLastError(const char* hook, mtia_status_t returned) const {
+  PluginFailure failure = lastFailure(api_.get_last_error, returned);
+  raise(hook, failure.code, failure.message);
+}
+
+void PluginHooks::escaped(const char* hook) const {
+  raise(hook, MTIA_STATUS_INTERNAL, escapedException("the plugin"));
+}
+
+void PluginHooks::noMemory(const char* hook, const char* slot, size_t bytes) const {
+  raise(hook, MTIA_STATUS_INTERNAL,
+        std::string("the plugin's ") + slot + " returned OK but no memory for " +
+            std::to_string(bytes) + " bytes");
+}
+
+void PluginHooks::cacheDeviceCount() noexcept {
+  int32_t count = -1;
+  try {
+    count = api_.device_count();
+  } catch (...) {
   }
-  raise(hook, code, text);
+  if (count >= 0 && static_cast<uint32_t>(count) <= kMaxDeviceIndex) {
+    device_limit_ = static_cast<uint32_t>(count);
+    return;
+  }
+  try {
+    logger().warn("MTIA plugin '{}': device_count() returned {} at load; device indices it "
+                  "returns are checked only against DeviceIndex (0..{})",
+                  info_.name, count, kMaxDeviceIndex);
+  } catch (...) {
+  }
+}
+
+void PluginHooks::checkCallerString(const char* hook, const char* what,
+                                    const std::string& text) const {
+  const std::size_t nul = text.find('\0');
+  if (nul == std::string::npos) return;
+  raise(hook, MTIA_STATUS_INVALID_ARGUMENT,
+        std::string(what) + " contains a NUL byte at offset " + std::to_string(nul) +
+            " (a C string would end there)");
 }
 
 void PluginHooks::absent(const char* hook, const char* slot, uint32_t minor) const {
@@ -123,9 +146,21 @@ void PluginHooks::absent(const char* hook, const char* slot, uint32_t minor) con
 
 void PluginHooks::badDeviceIndex(const char* hook, int32_t value) const {
   if (value < 0) raiseLastError(hook);
+  const std::string count =
+      device_limit_ > kMaxDeviceIndex
+          ? "the largest DeviceIndex is " + std::to_string(kMaxDeviceIndex)
+          : "deviceCount() was " + std::to_string(device_limit_) + " at load";
   raise(hook, MTIA_STATUS_INTERNAL,
-        "the plugin returned device index " + std::to_string(value) +
-            ", beyond the largest DeviceIndex (" + std::to_string(kMaxDeviceIndex) + ")");
+        "the plugin returned device index " + std::to_string(value) + ", but " + count);
+}
+
+void PluginHooks::badStream(const char* hook, mtia_stream_t s) const {
+  if (s.device_index < 0 || static_cast<uint32_t>(s.device_index) >= device_limit_) {
+    badDeviceIndex(hook, s.device_index);
+  }
+  raise(hook, MTIA_STATUS_INTERNAL,
+        "the plugin returned a stream of device type " + std::to_string(s.device_type) +
+            ", not MTIA (" + std::to_string(MTIA_DEVICE_TYPE_MTIA) + ")");
 }
 
 nlohmann::json PluginHooks::parseJson(const char* hook, const std::string& text) const {
@@ -136,15 +171,19 @@ nlohmann::json PluginHooks::parseJson(const char* hook, const std::string& text)
   }
 }
 
-nlohmann::json PluginHooks::callJson(const char* hook, const char* slot,
-                                     mtia_status_t (*fn)(int32_t, const mtia_sink_t*),
-                                     int32_t device) const {
-  if (fn == nullptr) absent(hook, slot);
-  StringSink out;
-  check(hook, fn(device, &out.sink));
-  if (out.overflow) raise(hook, MTIA_STATUS_OUT_OF_MEMORY, "the host ran out of memory reading the result");
-  return parseJson(hook, out.text);
+template <class Write>
+nlohmann::json PluginHooks::callJson(const char* hook, Write write) const {
+  StringSink out(kMaxPluginJsonBytes);
+  check(hook, write, out.sink());
+  const std::string problem = out.problem();
+  if (!problem.empty()) raise(hook, MTIA_STATUS_INTERNAL, problem);  // overflow: never partial text
+  return parseJson(hook, out.text());
 }
+
+// The JSON of a per-device slot, or the absent-slot PluginError.
+#define MTIA_DEVICE_JSON(hook, slot, device)                                              \
+  callJson(hook, [fn = api_.slot != nullptr ? api_.slot : (absent(hook, #slot), nullptr), \
+                  device](const mtia_sink_t* out) { return fn(device, out); })
 
 // ---- device group ---------------------------------------------------------
 
@@ -152,72 +191,100 @@ nlohmann::json PluginHooks::callJson(const char* hook, const char* slot,
 #define MTIA_SLOT(hook, slot) (api_.slot != nullptr ? api_.slot : (absent(hook, #slot), api_.slot))
 
 void PluginHooks::init() const {
-  if (api_.lazy_init != nullptr) check("init", api_.lazy_init());
+  if (api_.lazy_init != nullptr) check("init", api_.lazy_init);
 }
 
-bool PluginHooks::hasMTIA() const { return api_.has_mtia == nullptr || api_.has_mtia(); }
+bool PluginHooks::hasMTIA() const {
+  return api_.has_mtia == nullptr || call("hasMTIA", api_.has_mtia);
+}
 
 DeviceIndex PluginHooks::deviceCount() const {
-  return toDeviceIndex("deviceCount", api_.device_count());
+  return toCount("deviceCount", call("deviceCount", api_.device_count));
 }
 
 DeviceIndex PluginHooks::getDeviceCount() const {
-  return toDeviceIndex("getDeviceCount", api_.device_count());
+  return toCount("getDeviceCount", call("getDeviceCount", api_.device_count));
+}
+
+DeviceIndex PluginHooks::toCount(const char* hook, int32_t count) const {
+  if (count < 0) raiseLastError(hook);
+  if (static_cast<uint32_t>(count) > kMaxDeviceIndex) {
+    raise(hook, MTIA_STATUS_INTERNAL,
+          "the plugin reported " + std::to_string(count) +
+              " devices, more than DeviceIndex can count (" + std::to_string(kMaxDeviceIndex) + ")");
+  }
+  return static_cast<DeviceIndex>(count);
 }
 
 bool PluginHooks::isAvailable() const {
-  if (api_.is_available != nullptr && !api_.is_available()) return false;
-  return deviceCount() > 0;
+  try {
+    if (api_.is_available != nullptr && !call("isAvailable", api_.is_available)) return false;
+    return deviceCount() > 0;
+  } catch (const std::exception& e) {
+    try {
+      logger().warn("isAvailable() is false: {}", e.what());
+    } catch (...) {
+    }
+    return false;
+  }
 }
 
 void PluginHooks::deviceSynchronize(DeviceIndex device_index) const {
-  check("deviceSynchronize", MTIA_SLOT("deviceSynchronize", device_synchronize)(device_index));
+  check("deviceSynchronize", MTIA_SLOT("deviceSynchronize", device_synchronize), device_index);
 }
 
 std::string PluginHooks::showConfig() const {
   auto fn = MTIA_SLOT("showConfig", show_config);
-  StringSink out;
-  check("showConfig", fn(&out.sink));
-  return parseJson("showConfig", out.text).dump(2);
+  return callJson("showConfig", fn).dump(2);
 }
 
 bool PluginHooks::hasPrimaryContext(DeviceIndex device_index) const {
-  const int32_t r = MTIA_SLOT("hasPrimaryContext", has_primary_context)(device_index);
+  const int32_t r = call("hasPrimaryContext", MTIA_SLOT("hasPrimaryContext", has_primary_context),
+                         static_cast<int32_t>(device_index));
   if (r < 0) raiseLastError("hasPrimaryContext");
   return r != 0;
 }
 
 void PluginHooks::setCurrentDevice(DeviceIndex device) const {
-  check("setCurrentDevice", api_.set_current_device(device));
+  check("setCurrentDevice", api_.set_current_device, static_cast<int32_t>(device));
 }
 
 DeviceIndex PluginHooks::getCurrentDevice() const {
-  return toDeviceIndex("getCurrentDevice", api_.get_current_device());
+  return toDeviceIndex("getCurrentDevice", call("getCurrentDevice", api_.get_current_device));
 }
 
 DeviceIndex PluginHooks::exchangeDevice(DeviceIndex device) const {
-  return toDeviceIndex("exchangeDevice", MTIA_SLOT("exchangeDevice", exchange_device)(device));
+  return toDeviceIndex("exchangeDevice", call("exchangeDevice", MTIA_SLOT("exchangeDevice", exchange_device),
+                                              static_cast<int32_t>(device)));
 }
 
 DeviceIndex PluginHooks::maybeExchangeDevice(DeviceIndex device) const {
   return toDeviceIndex("maybeExchangeDevice",
-                       MTIA_SLOT("maybeExchangeDevice", maybe_exchange_device)(device));
+                       call("maybeExchangeDevice",
+                            MTIA_SLOT("maybeExchangeDevice", maybe_exchange_device),
+                            static_cast<int32_t>(device)));
 }
 
 // ---- stream group ---------------------------------------------------------
 
 Stream PluginHooks::getCurrentStream(DeviceIndex device) const {
-  return toStream("getCurrentStream", MTIA_SLOT("getCurrentStream", get_current_stream)(device));
+  return toStream("getCurrentStream",
+                  call("getCurrentStream", MTIA_SLOT("getCurrentStream", get_current_stream),
+                       static_cast<int32_t>(device)));
 }
 
 int64_t PluginHooks::getCurrentRawStream(DeviceIndex device) const {
-  const int64_t raw = MTIA_SLOT("getCurrentRawStream", get_current_raw_stream)(device);
+  const int64_t raw =
+      call("getCurrentRawStream", MTIA_SLOT("getCurrentRawStream", get_current_raw_stream),
+           static_cast<int32_t>(device));
   if (MTIA_LIKELY(raw >= 0)) return raw;
   raiseLastError("getCurrentRawStream");
 }
 
 Stream PluginHooks::getDefaultStream(DeviceIndex device) const {
-  return toStream("getDefaultStream", MTIA_SLOT("getDefaultStream", get_default_stream)(device));
+  return toStream("getDefaultStream",
+                  call("getDefaultStream", MTIA_SLOT("getDefaultStream", get_default_stream),
+                       static_cast<int32_t>(device)));
 }
 
 void PluginHooks::setCurrentStream(const Stream& stream) const {
@@ -227,7 +294,7 @@ void PluginHooks::setCurrentStream(const Stream& stream) const {
               ", not MTIA (19)");
   }
   const mtia_stream_t s{stream.id(), stream.device_index(), MTIA_DEVICE_TYPE_MTIA};
-  check("setCurrentStream", MTIA_SLOT("setCurrentStream", set_current_stream)(s));
+  check("setCurrentStream", MTIA_SLOT("setCurrentStream", set_current_stream), s);
 }
 
 Stream PluginHooks::createStream(DeviceIndex device, int32_t priority) const {
@@ -236,19 +303,19 @@ Stream PluginHooks::createStream(DeviceIndex device, int32_t priority) const {
           "the plugin does not provide the '" MTIA_EXT_STREAMS_V1 "' extension");
   }
   mtia_stream_t s{};
-  check("createStream", streams_ext_->create_stream(device, priority, &s));
+  check("createStream", streams_ext_->create_stream, static_cast<int32_t>(device), priority, &s);
   return toStream("createStream", s);
 }
 
 const void* PluginHooks::getExtension(const char* id) const {
   if (api_.get_extension == nullptr || id == nullptr) return nullptr;
-  return api_.get_extension(id);
+  return call("getExtension", api_.get_extension, id);
 }
 
 // ---- memory group ---------------------------------------------------------
 
 bool PluginHooks::isPinnedPtr(const void* data) const {
-  return MTIA_SLOT("isPinnedPtr", is_pinned_ptr)(data);
+  return call("isPinnedPtr", MTIA_SLOT("isPinnedPtr", is_pinned_ptr), data);
 }
 
 Allocator* PluginHooks::getPinnedMemoryAllocator() const {
@@ -260,60 +327,65 @@ Allocator* PluginHooks::getPinnedMemoryAllocator() const {
 
 void* PluginHooks::deviceAlloc(DeviceIndex device, size_t bytes) const {
   void* ptr = nullptr;
-  check("deviceAlloc", MTIA_SLOT("deviceAlloc", device_alloc)(device, bytes, &ptr));
+  check("deviceAlloc", MTIA_SLOT("deviceAlloc", device_alloc), static_cast<int32_t>(device), bytes,
+        &ptr);
+  if (ptr == nullptr && bytes != 0) noMemory("deviceAlloc", "device_alloc", bytes);
   return ptr;
 }
 
 void PluginHooks::deviceFree(void* ptr) const {
-  check("deviceFree", MTIA_SLOT("deviceFree", device_free)(ptr));
+  check("deviceFree", MTIA_SLOT("deviceFree", device_free), ptr);
 }
 
-nlohmann::json PluginHooks::memoryStats(DeviceIndex device) const {
-  nlohmann::json stats = callJson("memoryStats", "memory_stats", api_.memory_stats, device);
-  try {
-    checkMemoryStats(stats);
-  } catch (const JsonProblem& e) {
-    raise("memoryStats", MTIA_STATUS_INTERNAL, e.what());
+// The result of `check_json(json)`, or PluginError(INTERNAL) for `hook`.
+#define MTIA_CHECKED_JSON(hook, check_json, json) \
+  try {                                           \
+    check_json(json);                             \
+  } catch (const JsonProblem& e) {                \
+    raise(hook, MTIA_STATUS_INTERNAL, e.what());  \
   }
+
+nlohmann::json PluginHooks::memoryStats(DeviceIndex device) const {
+  nlohmann::json stats = MTIA_DEVICE_JSON("memoryStats", memory_stats, device);
+  MTIA_CHECKED_JSON("memoryStats", checkMemoryStats, stats);
   return stats;
 }
 
 nlohmann::json PluginHooks::getDeviceCapability(DeviceIndex device) const {
-  nlohmann::json cap =
-      callJson("getDeviceCapability", "get_device_capability", api_.get_device_capability, device);
-  try {
-    checkDeviceCapability(cap);
-  } catch (const JsonProblem& e) {
-    raise("getDeviceCapability", MTIA_STATUS_INTERNAL, e.what());
-  }
+  nlohmann::json cap = MTIA_DEVICE_JSON("getDeviceCapability", get_device_capability, device);
+  MTIA_CHECKED_JSON("getDeviceCapability", checkDeviceCapability, cap);
   return cap;
 }
 
 nlohmann::json PluginHooks::getDeviceProperties(DeviceIndex device) const {
-  return callJson("getDeviceProperties", "get_device_properties", api_.get_device_properties,
-                  device);
+  nlohmann::json props = MTIA_DEVICE_JSON("getDeviceProperties", get_device_properties, device);
+  MTIA_CHECKED_JSON("getDeviceProperties", checkDeviceProperties, props);
+  return props;
 }
 
 void PluginHooks::emptyCache() const {
-  check("emptyCache", MTIA_SLOT("emptyCache", empty_cache)());
+  check("emptyCache", MTIA_SLOT("emptyCache", empty_cache));
 }
 
 void PluginHooks::recordMemoryHistory(const std::optional<std::string>& enabled,
                                       const std::string& stacks, size_t max_entries) const {
   auto fn = MTIA_SLOT("recordMemoryHistory", record_memory_history);
-  check("recordMemoryHistory",
-        fn(enabled ? enabled->c_str() : nullptr, stacks.c_str(), static_cast<uint64_t>(max_entries)));
+  if (enabled) checkCallerString("recordMemoryHistory", "the enabled mode", *enabled);
+  checkCallerString("recordMemoryHistory", "the stacks mode", stacks);
+  check("recordMemoryHistory", fn, enabled ? enabled->c_str() : nullptr, stacks.c_str(),
+        static_cast<uint64_t>(max_entries));
 }
 
 nlohmann::json PluginHooks::memorySnapshot(const std::optional<std::string>& local_path) const {
   auto fn = MTIA_SLOT("memorySnapshot", memory_snapshot);
-  StringSink out;
-  check("memorySnapshot", fn(local_path ? local_path->c_str() : nullptr, &out.sink));
-  return parseJson("memorySnapshot", out.text);
+  if (local_path) checkCallerString("memorySnapshot", "the path", *local_path);
+  const char* path = local_path ? local_path->c_str() : nullptr;
+  return callJson("memorySnapshot", [fn, path](const mtia_sink_t* out) { return fn(path, out); });
 }
 
 void PluginHooks::resetPeakMemoryStats(DeviceIndex device) const {
-  check("resetPeakMemoryStats", MTIA_SLOT("resetPeakMemoryStats", reset_peak_memory_stats)(device));
+  check("resetPeakMemoryStats", MTIA_SLOT("resetPeakMemoryStats", reset_peak_memory_stats),
+        static_cast<int32_t>(device));
 }
 
 void PluginHooks::attachOutOfMemoryObserver(OutOfMemoryObserver observer) const {
@@ -323,9 +395,12 @@ void PluginHooks::attachOutOfMemoryObserver(OutOfMemoryObserver observer) const 
   }
   std::lock_guard<std::mutex> lock(observers_mutex_);
   observers_.push_back(std::move(observer));
-  if (fn(&oomTrampoline, &observers_.back()) != MTIA_STATUS_OK) {
+  try {
+    check("attachOutOfMemoryObserver", fn, &oomTrampoline,
+          static_cast<void*>(&observers_.back()));
+  } catch (...) {
     observers_.pop_back();
-    raiseLastError("attachOutOfMemoryObserver");
+    throw;
   }
 }
 
@@ -333,38 +408,38 @@ void PluginHooks::attachOutOfMemoryObserver(OutOfMemoryObserver observer) const 
 
 int64_t PluginHooks::mtiagraphCreate(bool keep_graph) const {
   int64_t handle = -1;
-  check("mtiagraphCreate", MTIA_SLOT("mtiagraphCreate", graph_create)(keep_graph, &handle));
+  check("mtiagraphCreate", MTIA_SLOT("mtiagraphCreate", graph_create), keep_graph, &handle);
   return handle;
 }
 
 void PluginHooks::mtiagraphDestroy(int64_t handle) const {
-  check("mtiagraphDestroy", MTIA_SLOT("mtiagraphDestroy", graph_destroy)(handle));
+  check("mtiagraphDestroy", MTIA_SLOT("mtiagraphDestroy", graph_destroy), handle);
 }
 
 void PluginHooks::mtiagraphCaptureBegin(int64_t handle, MempoolId_t pool) const {
-  check("mtiagraphCaptureBegin", MTIA_SLOT("mtiagraphCaptureBegin", graph_capture_begin)(
-                                     handle, mtia_mempool_id_t{pool.first, pool.second}));
+  check("mtiagraphCaptureBegin", MTIA_SLOT("mtiagraphCaptureBegin", graph_capture_begin), handle,
+        mtia_mempool_id_t{pool.first, pool.second});
 }
 
 void PluginHooks::mtiagraphCaptureEnd(int64_t handle) const {
-  check("mtiagraphCaptureEnd", MTIA_SLOT("mtiagraphCaptureEnd", graph_capture_end)(handle));
+  check("mtiagraphCaptureEnd", MTIA_SLOT("mtiagraphCaptureEnd", graph_capture_end), handle);
 }
 
 void PluginHooks::mtiagraphInstantiate(int64_t handle) const {
-  check("mtiagraphInstantiate", MTIA_SLOT("mtiagraphInstantiate", graph_instantiate)(handle));
+  check("mtiagraphInstantiate", MTIA_SLOT("mtiagraphInstantiate", graph_instantiate), handle);
 }
 
 void PluginHooks::mtiagraphReplay(int64_t handle) const {
-  check("mtiagraphReplay", MTIA_SLOT("mtiagraphReplay", graph_replay)(handle));
+  check("mtiagraphReplay", MTIA_SLOT("mtiagraphReplay", graph_replay), handle);
 }
 
 void PluginHooks::mtiagraphReset(int64_t handle) const {
-  check("mtiagraphReset", MTIA_SLOT("mtiagraphReset", graph_reset)(handle));
+  check("mtiagraphReset", MTIA_SLOT("mtiagraphReset", graph_reset), handle);
 }
 
 MempoolId_t PluginHooks::mtiagraphPool(int64_t handle) const {
   mtia_mempool_id_t pool{0, 0};
-  check("mtiagraphPool", MTIA_SLOT("mtiagraphPool", graph_pool)(handle, &pool));
+  check("mtiagraphPool", MTIA_SLOT("mtiagraphPool", graph_pool), handle, &pool);
   return {pool.first, pool.second};
 }
 
@@ -373,7 +448,7 @@ MempoolId_t PluginHooks::mtiagraphPool(int64_t handle) const {
 MempoolId_t PluginHooks::graphPoolHandle() const {
   if (api_.graph_pool_handle == nullptr) absent("graphPoolHandle", "graph_pool_handle", 1);
   mtia_mempool_id_t pool{0, 0};
-  check("graphPoolHandle", api_.graph_pool_handle(&pool));
+  check("graphPoolHandle", api_.graph_pool_handle, &pool);
   return {pool.first, pool.second};
 }
 

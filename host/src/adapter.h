@@ -1,9 +1,12 @@
 // adapter.h — binds a validated plugin table to MTIAHooksInterface.
 //
-// Each hook is one indirect call through the host's copy of the table. Hot
-// getters take their result from registers and only look at the plugin's
-// last error when the result signals failure. An absent optional slot throws
-// PluginError naming the hook and the slot.
+// Each hook is one indirect call through the host's copy of the table, made
+// through call(): whatever the plugin throws (an ABI violation) becomes
+// PluginError(INTERNAL) naming the hook. Hot getters take their result from
+// registers and only look at the plugin's last error when the result signals
+// failure; the device indices they return are checked against the device
+// count cached at load (one compare, no lock, no flag). An absent optional
+// slot throws PluginError naming the hook and the slot.
 #pragma once
 
 #include "compiler.h"
@@ -74,41 +77,79 @@ class PluginHooks final : public MTIAHooksInterface {
   // so stale references to these hooks throw instead of calling unmapped code.
   void detach() noexcept;
 
-  // Throws PluginError for `hook` with the plugin's last error.
-  [[noreturn]] void raiseLastError(const char* hook) const;
+  // Calls plugin code: fn(args...). Any exception it lets escape becomes
+  // PluginError(INTERNAL) for `hook` ("the plugin let a C++ exception escape
+  // into the host: ..."). Costs nothing when nothing is thrown.
+  template <class Fn, class... Args>
+  auto call(const char* hook, Fn fn, Args... args) const -> decltype(fn(args...)) {
+    try {
+      return fn(args...);
+    } catch (...) {
+      escaped(hook);
+    }
+  }
+
+  // Throws PluginError for `hook` with the plugin's last error (failure.h):
+  // `returned` is the status the slot returned, MTIA_STATUS_OK for an in-band
+  // failure of a hot getter.
+  [[noreturn]] void raiseLastError(const char* hook, mtia_status_t returned = MTIA_STATUS_OK) const;
   // Throws PluginError for `hook` with a host-detected problem.
   [[noreturn]] void raise(const char* hook, int32_t code, const std::string& message) const;
+  // Inside a catch block: PluginError(INTERNAL) for `hook` describing the exception.
+  [[noreturn]] void escaped(const char* hook) const;
 
  private:
   class PinnedAllocator;
 
-  void check(const char* hook, mtia_status_t status) const {
-    if (status != MTIA_STATUS_OK) raiseLastError(hook);
+  // Calls a status-returning slot through call(); a failure status becomes
+  // PluginError for `hook`.
+  template <class Fn, class... Args>
+  void check(const char* hook, Fn fn, Args... args) const {
+    const mtia_status_t status = call(hook, fn, args...);
+    if (status != MTIA_STATUS_OK) raiseLastError(hook, status);
   }
-  // Hot: inline range checks; anything out of range goes to the cold path.
+  // Hot: inline range checks against the device count cached at load;
+  // anything out of range goes to the cold path.
   DeviceIndex toDeviceIndex(const char* hook, int32_t value) const {
-    if (MTIA_LIKELY(static_cast<uint32_t>(value) <= kMaxDeviceIndex)) {
+    if (MTIA_LIKELY(static_cast<uint32_t>(value) < device_limit_)) {
       return static_cast<DeviceIndex>(value);
     }
     badDeviceIndex(hook, value);
   }
   Stream toStream(const char* hook, mtia_stream_t s) const {
-    if (MTIA_LIKELY(static_cast<uint32_t>(s.device_index) <= kMaxDeviceIndex)) {
+    if (MTIA_LIKELY(static_cast<uint32_t>(s.device_index) < device_limit_ &&
+                    s.device_type == MTIA_DEVICE_TYPE_MTIA)) {
       return Stream(s.stream_id, Device(DeviceType::MTIA, static_cast<DeviceIndex>(s.device_index)));
     }
-    badDeviceIndex(hook, s.device_index);
+    badStream(hook, s);
   }
-  // Throws PluginError for a result outside DeviceIndex: the plugin's last
-  // error when negative (the failure signal), else "beyond the largest".
+  // Throws PluginError for a device index not below device_limit_: the
+  // plugin's last error when negative (the failure signal), else INTERNAL
+  // naming the index and the device count.
   [[noreturn]] void badDeviceIndex(const char* hook, int32_t value) const;
+  [[noreturn]] void badStream(const char* hook, mtia_stream_t s) const;
+  // A device count from the plugin as DeviceIndex, or PluginError.
+  DeviceIndex toCount(const char* hook, int32_t count) const;
+  // PluginError(INTERNAL): `slot` succeeded without memory for `bytes` > 0.
+  [[noreturn]] void noMemory(const char* hook, const char* slot, size_t bytes) const;
+  // Sets device_limit_ from the plugin's device_count() (constructor only).
+  void cacheDeviceCount() noexcept;
   static constexpr uint32_t kMaxDeviceIndex = std::numeric_limits<DeviceIndex>::max();
-  nlohmann::json callJson(const char* hook, const char* slot,
-                          mtia_status_t (*fn)(int32_t, const mtia_sink_t*), int32_t device) const;
+  // Runs `write(sink)` (the slot's call), then parses what was written into
+  // the sink: the one path of every JSON slot (caps and sink misuse: sink.h).
+  template <class Write>
+  nlohmann::json callJson(const char* hook, Write write) const;
   nlohmann::json parseJson(const char* hook, const std::string& text) const;
+  // A caller's string about to cross as const char*: INVALID_ARGUMENT when it
+  // contains a NUL byte (the plugin would see a different, shorter string).
+  void checkCallerString(const char* hook, const char* what, const std::string& text) const;
   [[noreturn]] void absent(const char* hook, const char* slot, uint32_t minor = 0) const;
 
   mtia_plugin_api_t api_;  // the host's copy: absent slots are NULL; detach() replaces it
   const PluginInfo info_;
+  // deviceCount() at load (kMaxDeviceIndex + 1 when that failed): device
+  // indices the plugin returns must be below it.
+  uint32_t device_limit_ = kMaxDeviceIndex + 1;
   const mtia_streams_ext_v1_t* streams_ext_ = nullptr;
   std::unique_ptr<PinnedAllocator> pinned_allocator_;
   mutable std::mutex observers_mutex_;

@@ -2,6 +2,8 @@
 // report's JSON and text forms.
 #include <mtia/loader.h>
 
+#include "text.h"
+
 #include <algorithm>
 #include <cstring>
 
@@ -46,25 +48,29 @@ const LoadReportStep* LoadReport::failedStep() const noexcept {
 }
 
 nlohmann::json LoadReport::toJson() const {
-  auto orNull = [](const std::string& s) { return s.empty() ? nlohmann::json() : nlohmann::json(s); };
+  // Paths are bytes, not necessarily UTF-8: every string is made valid UTF-8
+  // here, so that dump() of the result never throws.
+  const auto text = [](const std::string& s) { return nlohmann::json(detail::validUtf8(s)); };
+  const auto orNull = [&](const std::string& s) { return s.empty() ? nlohmann::json() : text(s); };
   nlohmann::json j;
-  j["path_given"] = path_given;
+  j["path_given"] = text(path_given);
   j["manifest_path"] = orNull(manifest_path);
   j["path_resolved"] = orNull(path_resolved);
-  j["host_abi"] = host_abi;
+  j["host_abi"] = text(host_abi);
   j["plugin"] = plugin_abi.empty() ? nlohmann::json()
-                                   : nlohmann::json{{"name", plugin_name},
-                                                    {"version", plugin_version},
-                                                    {"abi", plugin_abi}};
+                                   : nlohmann::json{{"name", text(plugin_name)},
+                                                    {"version", text(plugin_version)},
+                                                    {"abi", text(plugin_abi)}};
   j["ok"] = ok;
   const LoadReportStep* failed = failedStep();
   j["error"] = failed == nullptr ? nlohmann::json()
                                  : nlohmann::json{{"step", loadStepName(failed->step)},
-                                                  {"message", error}};
+                                                  {"message", text(error)}};
   j["steps"] = nlohmann::json::array();
   for (const LoadReportStep& s : steps) {
-    j["steps"].push_back(
-        {{"step", loadStepName(s.step)}, {"verdict", stepVerdictName(s.verdict)}, {"detail", s.detail}});
+    j["steps"].push_back({{"step", loadStepName(s.step)},
+                          {"verdict", stepVerdictName(s.verdict)},
+                          {"detail", text(s.detail)}});
   }
   return j;
 }

@@ -5,12 +5,15 @@
 #include "adapter.h"
 #include "discovery.h"
 #include "elf_inspect.h"
+#include "escaped.h"
+#include "failure.h"
 #include "library.h"
 #include "log.h"
 #include "manifest.h"
 #include "negotiation.h"
 #include "security.h"
 #include "step.h"
+#include "text.h"
 #include "validation.h"
 
 #include <memory>
@@ -71,23 +74,37 @@ class Attempt {
         return result;
       }
     } catch (const StepFailure& e) {
-      report_.steps.push_back({step, StepVerdict::Failed, e.what()});
-      throw LoadError(step, report_.path_given, e.what());
+      fail(step, e.what());
+    } catch (const std::bad_alloc&) {
+      fail(step, "the host ran out of memory");
+    } catch (const std::exception& e) {
+      fail(step, std::string("the host failed: ") + detail::pluginText(e.what()));
+    } catch (...) {
+      fail(step, detail::escapedException(std::string("code run by the ") + loadStepName(step) +
+                                          " step"));
     }
   }
 
  private:
+  // load() throws only LoadError, whatever went wrong inside a step.
+  [[noreturn]] void fail(LoadStep step, const std::string& cause) {
+    report_.steps.push_back({step, StepVerdict::Failed, cause});
+    throw LoadError(step, report_.path_given, cause);
+  }
+
   LoadReport& report_;
 };
 
 }  // namespace
 
 struct PluginLoader::Loaded {
-  // Members are destroyed after ~Loaded's body: the library (dlclose) last.
+  // Members are destroyed after ~Loaded's body in reverse order: the library
+  // (dlclose) before the services and the log tag, which the plugin's ELF
+  // destructors may still use.
+  detail::PluginLogTag log_tag;  // host_data of the log sink: the path, then the name
+  mtia_host_services_t services{};
   Library library;
   bool claimed = false;
-  std::string log_tag;  // host_data of the log sink: the path, then the name
-  mtia_host_services_t services{};
   const mtia_plugin_api_t* table = nullptr;
   bool initialized = false;
   std::unique_ptr<detail::PluginHooks> hooks;
@@ -203,7 +220,7 @@ void PluginLoader::loadSteps(const std::string* given) {
   });
 
   // 7. query: hand over the host services, get the table.
-  loaded->log_tag = path;
+  loaded->log_tag.set(path);
   loaded->services.struct_size = sizeof(mtia_host_services_t);
   loaded->services.abi_major = detail::kHostAbiMajor;
   loaded->services.abi_minor = detail::kHostAbiMaxMinor;
@@ -214,8 +231,8 @@ void PluginLoader::loadSteps(const std::string* given) {
     const mtia_plugin_api_t* t = detail::queryTable(
         reinterpret_cast<mtia_plugin_get_api_fn>(entry), loaded->services);
     report_.plugin_abi = abiText(t->abi_major, t->abi_minor);
-    report_.plugin_name = t->plugin_name != nullptr ? t->plugin_name : "";
-    report_.plugin_version = t->plugin_version != nullptr ? t->plugin_version : "";
+    report_.plugin_name = detail::pluginText(t->plugin_name, detail::kMaxPluginNameBytes);
+    report_.plugin_version = detail::pluginText(t->plugin_version, detail::kMaxPluginNameBytes);
     s.detail = "the table declares ABI " + report_.plugin_abi + " and struct_size " +
                std::to_string(t->struct_size);
     return t;
@@ -245,7 +262,7 @@ void PluginLoader::loadSteps(const std::string* given) {
                std::to_string(detail::requiredTableSize(table.abi_minor)) +
                "); required slots present";
   });
-  loaded->log_tag = report_.plugin_name;
+  loaded->log_tag.set(report_.plugin_name);
 
   // 10. initialize (once; shutdown is owed only from here on).
   attempt.run(LoadStep::Initialize, [&](auto& s) {
@@ -254,25 +271,15 @@ void PluginLoader::loadSteps(const std::string* given) {
       return;
     }
     mtia_status_t status = MTIA_STATUS_OK;
-    std::string escaped;
     try {
       status = table.initialize();
-    } catch (const std::exception& e) {
-      escaped = std::string(": ") + e.what();
     } catch (...) {
-      escaped = " of unknown type";
-    }
-    if (!escaped.empty()) {
-      throw StepFailure("initialize() let a C++ exception escape into the host" + escaped +
-                        " (exceptions must not cross the plugin ABI; catch them inside the "
-                        "plugin, e.g. with mtia::plugin::guard)");
+      throw StepFailure(detail::escapedException("initialize()"));
     }
     if (status != MTIA_STATUS_OK) {
-      const char* message = nullptr;
-      mtia_status_t code = table.get_last_error(&message);
-      if (code == MTIA_STATUS_OK) code = status;  // the plugin failed without recording why
-      throw StepFailure(std::string("initialize() returned ") + statusName(code) + ": " +
-                        (message != nullptr && *message != '\0' ? message : "(no message)"));
+      const detail::PluginFailure failure = detail::lastFailure(table.get_last_error, status);
+      throw StepFailure(std::string("initialize() returned ") + statusLabel(failure.code) + ": " +
+                        failure.message);
     }
     s.detail = "initialize() returned OK";
   });
@@ -322,13 +329,17 @@ const PluginInfo& PluginLoader::info() const {
 const LoadReport& PluginLoader::lastReport() const noexcept { return report_; }
 
 LoadReport checkPlugin(const std::string& path, LoadEnvironment environment) {
-  PluginLoader loader(std::move(environment));
   try {
-    loader.load(path);
-  } catch (const LoadError&) {
-    // The report says why.
+    PluginLoader loader(std::move(environment));
+    try {
+      loader.load(path);
+    } catch (const LoadError&) {
+      // The report says why.
+    }
+    return loader.lastReport();
+  } catch (...) {  // out of memory outside the load itself: an empty report
+    return LoadReport();
   }
-  return loader.lastReport();
 }
 
 }  // namespace mtia

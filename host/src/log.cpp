@@ -1,5 +1,7 @@
 #include "log.h"
 
+#include "text.h"
+
 #include <spdlog/sinks/stdout_sinks.h>
 #include <spdlog/spdlog.h>
 
@@ -10,6 +12,7 @@
 #include <memory>
 #include <mutex>
 #include <string>
+#include <unordered_set>
 #include <utility>
 
 namespace mtia::detail {
@@ -35,18 +38,30 @@ spdlog::logger* makeLogger() {
 // Collapses identical consecutive plugin lines (the rule is in log.h).
 class RepeatFilter {
  public:
-  void log(const std::string& tag, spdlog::level::level_enum level, const char* message) {
+  void log(uint64_t source, const std::string& tag, spdlog::level::level_enum level,
+           const std::string& message) {
     std::lock_guard<std::mutex> lock(mutex_);
-    if (level == level_ && tag == tag_ && last_ == message) {
+    if (source == source_ && level == level_ && tag == tag_ && last_ == message) {
       if (isPowerOfTen(++repeats_)) report();
       return;
     }
     if (repeats_ > reported_) report();
+    source_ = source;
     tag_ = tag;
     level_ = level;
     last_ = message;
     repeats_ = reported_ = 0;
     logger().log(level_, "[plugin {}] {}", tag_, last_);
+  }
+
+  // Reports what is pending for `source` (0: whatever is pending) and forgets it.
+  void flush(uint64_t source) {
+    std::lock_guard<std::mutex> lock(mutex_);
+    if (source != 0 && source != source_) return;
+    if (repeats_ > reported_) report();
+    source_ = 0;
+    last_.clear();
+    repeats_ = reported_ = 0;
   }
 
  private:
@@ -62,11 +77,37 @@ class RepeatFilter {
   }
 
   std::mutex mutex_;
+  uint64_t source_ = 0;  // PluginLogTag::id() of last_
   std::string tag_, last_;
   spdlog::level::level_enum level_ = spdlog::level::off;
   uint64_t repeats_ = 0;   // identical lines since last_ was logged
   uint64_t reported_ = 0;  // repeats_ as last reported
 };
+
+RepeatFilter& repeatFilter() {
+  // Leaked, as the logger; what is pending at exit is reported then.
+  static RepeatFilter* const filter = [] {
+    auto* f = new RepeatFilter();
+    std::atexit([] {
+      try {
+        repeatFilter().flush(0);
+      } catch (...) {
+      }
+    });
+    return f;
+  }();
+  return *filter;
+}
+
+// Tags are interned and never freed: a plugin thread may read one at any time.
+const std::string* internTag(const std::string& tag) {
+  static std::mutex mutex;
+  static auto* tags = new std::unordered_set<std::string>();
+  std::lock_guard<std::mutex> lock(mutex);
+  return &*tags->insert(tag).first;  // node-based: addresses are stable
+}
+
+std::atomic<uint64_t> g_next_tag_id{1};
 
 }  // namespace
 
@@ -99,20 +140,40 @@ std::optional<spdlog::level::level_enum> parseLogLevel(std::string_view text) no
   return std::nullopt;
 }
 
+PluginLogTag::PluginLogTag() : tag_(internTag("?")), id_(g_next_tag_id.fetch_add(1)) {}
+
+PluginLogTag::~PluginLogTag() {
+  try {
+    repeatFilter().flush(id_);
+  } catch (...) {
+  }
+}
+
+void PluginLogTag::set(const std::string& tag) {
+  tag_.store(internTag(tag), std::memory_order_release);
+}
+
 void pluginLogSink(void* host_data, mtia_log_level_t level, const char* message) noexcept {
   spdlog::level::level_enum lvl = spdlog::level::err;
+  bool valid = true;
   switch (level) {
     case MTIA_LOG_TRACE: lvl = spdlog::level::trace; break;
     case MTIA_LOG_DEBUG: lvl = spdlog::level::debug; break;
     case MTIA_LOG_INFO: lvl = spdlog::level::info; break;
     case MTIA_LOG_WARN: lvl = spdlog::level::warn; break;
-    default: break;
+    case MTIA_LOG_ERROR: break;
+    default: valid = false; break;
   }
   try {
     if (!logger().should_log(lvl)) return;  // filtered lines cost no lock
-    static RepeatFilter* const filter = new RepeatFilter();  // leaked, as the logger
-    const std::string* tag = static_cast<const std::string*>(host_data);
-    filter->log(tag != nullptr ? *tag : std::string("?"), lvl, message != nullptr ? message : "");
+    std::string text = pluginText(message, kMaxPluginMessageBytes);
+    if (!valid) text = "(invalid log level " + std::to_string(level) + ") " + text;
+    const auto* tag = static_cast<const PluginLogTag*>(host_data);
+    if (tag == nullptr) {
+      repeatFilter().log(0, "?", lvl, text);
+    } else {
+      repeatFilter().log(tag->id(), tag->get(), lvl, text);
+    }
   } catch (...) {
     // A log line is never worth an exception across the C boundary.
   }

@@ -1,6 +1,9 @@
 #include "negotiation.h"
 
+#include "escaped.h"
+#include "sink.h"
 #include "step.h"
+#include "text.h"
 
 #include <mtia/errors.h>
 
@@ -9,14 +12,6 @@
 namespace mtia::detail {
 
 namespace {
-
-void appendToString(void* user_data, const char* data, size_t size) {
-  try {
-    static_cast<std::string*>(user_data)->append(data, size);
-  } catch (...) {
-    // Losing part of an error text is better than an exception in the plugin.
-  }
-}
 
 std::string version(uint32_t major, uint32_t minor) {
   return std::to_string(major) + "." + std::to_string(minor);
@@ -42,13 +37,22 @@ std::string abiIncompatibility(uint32_t major, uint32_t minor, const AbiWindow& 
 }
 
 const mtia_plugin_api_t* queryTable(mtia_plugin_get_api_fn entry, const mtia_host_services_t& host) {
-  std::string error_text;
-  const mtia_sink_t sink{&error_text, &appendToString};
+  StringSink error(kMaxPluginMessageBytes);
+  error.describe("error text");
   const mtia_plugin_api_t* table = nullptr;
-  const mtia_status_t status = entry(&host, &table, &sink);
+  mtia_status_t status = MTIA_STATUS_OK;
+  try {
+    status = entry(&host, &table, error.sink());
+  } catch (...) {
+    throw StepFailure(escapedException(MTIA_PLUGIN_ENTRY_SYMBOL "()"));
+  }
   if (status != MTIA_STATUS_OK) {
-    throw StepFailure(std::string(MTIA_PLUGIN_ENTRY_SYMBOL "() returned ") + statusName(status) +
-                      (error_text.empty() ? std::string(" without a message") : ": " + error_text));
+    const std::string problem = error.problem();
+    const std::string text = pluginText(error.text());
+    throw StepFailure(std::string(MTIA_PLUGIN_ENTRY_SYMBOL "() returned ") + statusLabel(status) +
+                      (!problem.empty() ? " (" + problem + ")"
+                       : text.empty()   ? std::string(" without a message")
+                                        : ": " + text));
   }
   if (table == nullptr) {
     throw StepFailure(MTIA_PLUGIN_ENTRY_SYMBOL "() returned OK but no function table");

@@ -49,6 +49,10 @@ void loadGlobal() {
     status->configured = true;
     status->reason = std::string("The MTIA plugin failed to load: ") + e.what();
     detail::logger().error("{}", status->reason);
+  } catch (...) {  // load() throws only LoadError; never let call_once see anything else
+    status->configured = true;
+    status->reason = "The MTIA plugin failed to load: an exception of unknown type";
+    detail::logger().error("{}", status->reason);
   }
   status->report = g_loader->lastReport();
   status->path = status->report.path_given;

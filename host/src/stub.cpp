@@ -5,6 +5,7 @@
 #include <mtia/plugin_abi.h>
 
 #include <ostream>
+#include <string_view>
 
 namespace mtia {
 
@@ -29,9 +30,15 @@ const char* statusName(int32_t code) noexcept {
   }
 }
 
+std::string statusLabel(int32_t code) {
+  const char* name = statusName(code);
+  if (std::string_view(name) != "UNKNOWN_STATUS") return name;
+  return "unknown status " + std::to_string(code);
+}
+
 PluginError::PluginError(std::string hook, std::string plugin, int32_t code, std::string message)
     : Error(hook + "() failed in MTIA plugin '" + plugin + "': " + message + " (" +
-            statusName(code) + ")"),
+            statusLabel(code) + ")"),
       hook_(std::move(hook)),
       plugin_(std::move(plugin)),
       code_(code),

@@ -2,6 +2,7 @@
 
 #include "negotiation.h"
 #include "step.h"
+#include "text.h"
 
 #include <algorithm>
 #include <cstring>
@@ -52,6 +53,14 @@ void validateTable(const mtia_plugin_api_t& table) {
   }
   if (table.plugin_name == nullptr || table.plugin_name[0] == '\0') {
     throw StepFailure("the function table has no plugin_name");
+  }
+  const auto tooLong = [](const char* text) {
+    return text != nullptr && strnlen(text, kMaxPluginNameBytes + 1) > kMaxPluginNameBytes;
+  };
+  if (tooLong(table.plugin_name) || tooLong(table.plugin_version)) {
+    throw StepFailure(std::string("the function table's ") +
+                      (tooLong(table.plugin_name) ? "plugin_name" : "plugin_version") +
+                      " is longer than " + std::to_string(kMaxPluginNameBytes) + " bytes");
   }
   for (const RequiredSlot& slot : kRequiredSlots) {
     if (!slot.present(table)) {

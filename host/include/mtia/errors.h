@@ -14,7 +14,8 @@ class Error : public std::runtime_error {
 };
 
 // A hook failed inside the plugin, or the plugin lacks the hook's slot.
-// what(): "<hook>() failed in MTIA plugin '<plugin>': <message> (<CODE>)".
+// what(): "<hook>() failed in MTIA plugin '<plugin>': <message> (<CODE>)",
+// <CODE> as statusLabel() writes it.
 class PluginError : public Error {
  public:
   PluginError(std::string hook, std::string plugin, int32_t code, std::string message);
@@ -29,7 +30,12 @@ class PluginError : public Error {
   std::string message_;
 };
 
-// Name of a status code from plugin_abi.h ("INVALID_ARGUMENT", ...).
+// Name of a status code from plugin_abi.h ("INVALID_ARGUMENT", ...);
+// "UNKNOWN_STATUS" for a code outside the known set.
 const char* statusName(int32_t code) noexcept;
+
+// statusName(code), but a code outside the known set keeps its number:
+// "unknown status 42".
+std::string statusLabel(int32_t code);
 
 }  // namespace mtia
