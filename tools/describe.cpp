@@ -45,9 +45,9 @@ void field(nlohmann::json& device, const char* key, Fn&& fn) {
     value = fn();
     return std::string();
   });
-  device[key] = outcome.verdict == Verdict::Ok ? value : nlohmann::json();
-  if (outcome.verdict == Verdict::NotImplemented) device["not_implemented"].push_back(key);
-  if (outcome.verdict == Verdict::Failed) device["errors"][key] = outcome.detail;
+  device[key] = outcome.field == Field::Ok ? value : nlohmann::json();
+  if (outcome.field == Field::NotImplemented) device["not_implemented"].push_back(key);
+  if (outcome.field == Field::Failed) device["errors"][key] = outcome.detail;
 }
 
 nlohmann::json deviceSection(const mtia::MTIAHooksInterface& hooks, mtia::DeviceIndex d) {

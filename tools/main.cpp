@@ -13,35 +13,35 @@ namespace {
 
 using namespace mtia_info;
 
-constexpr const char* kUsage =
+const std::string kUsage = std::string(
     "usage: mtia-info [--json] [--plugin PATH]\n"
-    "       mtia-info --check PATH [--json]\n"
+    "       mtia-info --check [PATH] [--json]\n"
     "       mtia-info --help | --version\n"
     "\n"
     "Shows the MTIA plugin named by MTIA_PLUGIN_PATH (or by --plugin PATH): its path,\n"
     "name, version and negotiated ABI, then per device its capability, current\n"
     "stream, memory stats and properties.\n"
     "\n"
-    "  --json         print the same information as one JSON document\n"
-    "  --plugin PATH  load PATH instead of MTIA_PLUGIN_PATH\n"
-    "  --check PATH   load PATH step by step, print every load step with its verdict,\n"
-    "                 then self-test each hook group the plugin implements\n"
+    "PATH (and MTIA_PLUGIN_PATH) is the absolute path of a plugin library, or of a\n"
+    "plugin.json manifest that names the library and the ABI it needs.\n"
+    "\n"
+    "  --json          print the same information as one JSON document\n"
+    "  --plugin PATH   load PATH instead of MTIA_PLUGIN_PATH\n"
+    "  --check [PATH]  load PATH (default: MTIA_PLUGIN_PATH) step by step, print every\n"
+    "                  load step with its verdict, then run the quick conformance checks\n"
+    "                  (PASS / FAIL / SKIP, each with its reason); mtia-conformance runs\n"
+    "                  them all\n"
     "\n"
     "environment:\n"
-    "  MTIA_PLUGIN_PATH  absolute path of the plugin library\n"
+    "  MTIA_PLUGIN_PATH  absolute path of the plugin library or manifest\n"
     "  MTIA_LOG_LEVEL    trace, debug, info, warn, error (default), critical, off\n"
-    "\n"
-    "exit codes:\n"
-    "  0  success (--check: every step and self-test passed)\n"
-    "  1  a hook failed (--check: a self-test failed)\n"
-    "  2  bad command line\n"
-    "  3  no plugin configured (MTIA_PLUGIN_PATH unset or empty)\n"
-    "  4  the plugin failed to load (--check: a load step failed)\n";
+    "\n") + mtia_conformance::kExitCodeHelp;
 
 struct Options {
   bool json = false;
   std::string plugin;  // --plugin
-  std::string check;   // --check
+  bool check = false;  // --check
+  std::string path;    // its PATH ("": MTIA_PLUGIN_PATH)
 };
 
 // Parses argv into *options; returns an exit code when main should stop.
@@ -51,8 +51,11 @@ std::optional<int> parse(int argc, char** argv, Options* options) {
     const bool has_value = i + 1 < argc;
     if (arg == "--json") {
       options->json = true;
-    } else if ((arg == "--plugin" || arg == "--check") && has_value) {
-      (arg == "--plugin" ? options->plugin : options->check) = argv[++i];
+    } else if (arg == "--plugin" && has_value) {
+      options->plugin = argv[++i];
+    } else if (arg == "--check") {
+      options->check = true;
+      if (has_value && argv[i + 1][0] != '-') options->path = argv[++i];
     } else if (arg == "--help" || arg == "-h") {
       std::cout << kUsage;
       return kExitOk;
@@ -61,14 +64,13 @@ std::optional<int> parse(int argc, char** argv, Options* options) {
                 << "." << MTIA_PLUGIN_ABI_MINOR << ")\n";
       return kExitOk;
     } else {
-      std::cerr << "mtia-info: " << (arg == "--plugin" || arg == "--check" ? "missing PATH after"
-                                                                          : "unknown argument")
+      std::cerr << "mtia-info: " << (arg == "--plugin" ? "missing PATH after" : "unknown argument")
                 << " '" << arg << "'\n"
                 << kUsage;
       return kExitUsage;
     }
   }
-  if (!options->plugin.empty() && !options->check.empty()) {
+  if (!options->plugin.empty() && options->check) {
     std::cerr << "mtia-info: --plugin and --check cannot be combined\n" << kUsage;
     return kExitUsage;
   }
@@ -76,13 +78,32 @@ std::optional<int> parse(int argc, char** argv, Options* options) {
 }
 
 int runCheck(const Options& options) {
-  const CheckResult result = check(options.check);
+  mtia_conformance::RunOptions run;
+  run.quick = true;
+  const auto print = [&](const mtia_conformance::Report& report) {
+    if (options.json) {
+      mtia_conformance::printJson(std::cout, report.toJson());
+    } else {
+      mtia_conformance::renderText(std::cout, report, /*load_steps=*/true);
+    }
+  };
+  const mtia_conformance::Report report = mtia_conformance::runSuite(options.path, run, print);
+  print(report);
+  return report.exit_code;
+}
+
+// A failure before or instead of the description: the text on stderr, and
+// with --json also {"error": ..., "exit_code": N, "load": <report> | null} on stdout.
+int failDescribe(const Options& options, int exit_code, const std::string& text,
+                 const std::string& error, const mtia::LoadReport* report) {
+  std::cerr << text;
   if (options.json) {
-    std::cout << result.toJson().dump(2) << "\n";
-  } else {
-    renderCheck(std::cout, result);
+    mtia_conformance::printJson(
+        std::cout, {{"error", error},
+                    {"exit_code", exit_code},
+                    {"load", report != nullptr ? report->toJson() : nlohmann::json()}});
   }
-  return result.exit_code;
+  return exit_code;
 }
 
 int runDescribe(const Options& options) {
@@ -90,46 +111,65 @@ int runDescribe(const Options& options) {
   const mtia::MTIAHooksInterface* hooks = nullptr;
   if (!options.plugin.empty()) {
     loader = std::make_unique<mtia::PluginLoader>();
+    std::string error;
     try {
       hooks = &loader->load(options.plugin);
-    } catch (const mtia::LoadError& e) {
-      std::cerr << "mtia-info: " << e.what() << "\n" << loader->lastReport().toText() << "\n";
-      return kExitLoadFailed;
+    } catch (const std::exception& e) {
+      error = e.what();
+    } catch (...) {
+      error = "the load ended with an exception of unknown type";
+    }
+    if (hooks == nullptr) {
+      const mtia::LoadReport& report = loader->lastReport();
+      return failDescribe(options, kExitLoadFailed,
+                          "mtia-info: " + error + "\n" + report.toText() + "\n", error, &report);
     }
   } else {
     const mtia::GlobalLoadStatus status = mtia::globalLoadStatus();
     if (!status.configured) {
-      std::cerr << "mtia-info: " << status.reason << "\n"
-                << "  MTIA_PLUGIN_PATH names the backend plugin that PyTorch's MTIA hooks load,\n"
-                << "  for example:\n"
-                << "    MTIA_PLUGIN_PATH=/opt/vendor/lib/libmtia_vendor.so mtia-info\n"
-                << "  or try a plugin directly: mtia-info --check /path/to/plugin.so\n";
-      return kExitNoPlugin;
+      return failDescribe(
+          options, kExitNoPlugin,
+          "mtia-info: " + status.reason + "\n" +
+              "  MTIA_PLUGIN_PATH names the backend plugin that PyTorch's MTIA hooks load,\n"
+              "  for example:\n"
+              "    MTIA_PLUGIN_PATH=/opt/vendor/lib/libmtia_vendor.so mtia-info\n"
+              "  or try a plugin directly: mtia-info --check /path/to/plugin.so\n",
+          status.reason, nullptr);
     }
-    if (!status.loaded) {
-      std::cerr << "mtia-info: " << status.reason << "\n";  // the error, then the load report
-      return kExitLoadFailed;
+    if (!status.loaded) {  // the error, then the load report
+      return failDescribe(options, kExitLoadFailed, "mtia-info: " + status.reason + "\n",
+                          status.reason, &status.report);
     }
     hooks = &mtia::getMTIAHooks();
   }
+  std::string error;
   try {
     const nlohmann::json description = describe(*hooks);
     if (options.json) {
-      std::cout << description.dump(2) << "\n";
+      mtia_conformance::printJson(std::cout, description);
     } else {
       renderDescription(std::cout, description);
     }
     return hasErrors(description) ? kExitFailed : kExitOk;
-  } catch (const mtia::Error& e) {  // deviceCount() failed: nothing to describe
-    std::cerr << "mtia-info: " << e.what() << "\n";
-    return kExitFailed;
+  } catch (const std::exception& e) {  // deviceCount() failed: nothing to describe
+    error = e.what();
+  } catch (...) {
+    error = "an exception of unknown type";
   }
+  return failDescribe(options, kExitFailed, "mtia-info: " + error + "\n", error, nullptr);
 }
 
 }  // namespace
 
 int main(int argc, char** argv) {
-  Options options;
-  if (const std::optional<int> exit = parse(argc, argv, &options)) return *exit;
-  return options.check.empty() ? runDescribe(options) : runCheck(options);
+  try {
+    Options options;
+    if (const std::optional<int> exit = parse(argc, argv, &options)) return *exit;
+    return options.check ? runCheck(options) : runDescribe(options);
+  } catch (const std::exception& e) {
+    std::cerr << "mtia-info: " << e.what() << "\n";
+  } catch (...) {
+    std::cerr << "mtia-info: an exception of unknown type\n";
+  }
+  return kExitFailed;
 }

@@ -1,4 +1,4 @@
-// render.cpp — the aligned text layout of mtia-info's two reports.
+// render.cpp — the aligned text layout of mtia-info's description.
 #include "mtia_info.h"
 
 #include <algorithm>
@@ -28,7 +28,7 @@ void printRows(std::ostream& out, const std::string& indent, const Rows& rows, s
 }
 
 std::string scalar(const nlohmann::json& value) {
-  return value.is_string() ? value.get<std::string>() : value.dump();
+  return value.is_string() ? value.get<std::string>() : mtia_conformance::jsonText(value);
 }
 
 // An object's leaves, nested keys joined with '.'.
@@ -94,23 +94,6 @@ void renderDescription(std::ostream& out, const nlohmann::json& description) {
              {"devices", std::to_string(description["device_count"].get<int>())}},
             kKeyWidth);
   for (const nlohmann::json& device : description["devices"]) renderDevice(out, device);
-}
-
-void renderCheck(std::ostream& out, const CheckResult& result) {
-  out << result.load.toText() << "\n";
-  if (!result.self_test.empty()) out << "\nSelf-test\n";
-  for (const nlohmann::json& group : result.self_test) {
-    const std::string verdict = group["verdict"];
-    out << "  " << pad(group["group"], 12)
-        << (verdict == "skipped" ? std::string("skipped: ") + kNotImplemented : verdict) << "\n";
-    if (verdict == "skipped") continue;
-    for (const nlohmann::json& c : group["checks"]) {
-      const std::string cv = c["verdict"];
-      const std::string detail = cv == "not implemented" ? "" : c["detail"].get<std::string>();
-      out << "    " << pad(c["name"], 20) << (detail.empty() ? cv : pad(cv, 17) + detail) << "\n";
-    }
-  }
-  out << "\n" << (result.failure ? "FAIL: " + *result.failure : std::string("PASS")) << "\n";
 }
 
 }  // namespace mtia_info

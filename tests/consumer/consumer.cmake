@@ -66,7 +66,7 @@ elseif(STEP STREQUAL "cmake")
   set(plugin "${WORK_DIR}/cmake/c_plugin/libmtia_c_example_plugin.so")
   expect_app("${WORK_DIR}/cmake/host_app/mtia_host_app" "${plugin}")
   run("${prefix}/bin/mtia-info" --check "${plugin}")
-  if(NOT run_output MATCHES "\nPASS\n$")
+  if(NOT run_output MATCHES "\nResult: PASS \\(")
     message(FATAL_ERROR "the installed mtia-info --check ${plugin} printed:\n${run_output}")
   endif()
 

@@ -1,110 +1,108 @@
-// mtia-conformance PATH: loads the plugin at PATH, runs every check of every
-// hook group and prints one line per check. A check whose hook the plugin does
-// not implement (NOT_SUPPORTED) is skipped; a group whose checks are all
-// skipped is reported as skipped. Exit status: 0 all ran checks passed,
-// 1 a check failed, 2 usage error or the plugin did not load.
-#include "conformance.h"
+// mtia-conformance [PATH] — loads the MTIA plugin at PATH (or MTIA_PLUGIN_PATH)
+// and runs every check of the conformance suite (suite.h). The exit codes are
+// mtia-info's (kExitCodeHelp). Never aborts: whatever the plugin does becomes
+// a verdict, and a check that hangs FAILs on its own.
+#include "suite.h"
 
-#include <mtia/errors.h>
 #include <mtia/plugin_abi.h>
 
-#include <cstdio>
-#include <cstring>
 #include <iostream>
+#include <optional>
 #include <string>
 
-namespace mtia_conformance {
 namespace {
 
-enum class Verdict { Pass, Fail, Skip };
+using namespace mtia_conformance;
 
-struct Outcome {
-  Verdict verdict;
-  std::string detail;  // why it failed or was skipped
+const std::string kUsage = std::string(
+    "usage: mtia-conformance [PATH] [--json] [--quick] [--only PREFIX] [--timeout SECONDS]\n"
+    "       mtia-conformance --list | --help\n"
+    "\n"
+    "Loads the MTIA plugin at PATH (a plugin library, or a plugin.json manifest naming one;\n"
+    "default: MTIA_PLUGIN_PATH) and runs the behavioural checks of the plugin contract:\n"
+    "device, stream, exec, events, memory, graph, threads. Each check prints PASS, FAIL or\n"
+    "SKIP with its reason; a check whose needs (hook groups, extensions, ABI minor, devices)\n"
+    "are not met is skipped, saying which.\n"
+    "\n"
+    "  --json             print the report as one JSON document\n"
+    "  --quick            only the quick checks (what mtia-info --check runs)\n"
+    "  --only PREFIX      only the checks whose id starts with PREFIX (e.g. exec.)\n"
+    "  --timeout SECONDS  time limit of one check (default 20); a check past it FAILs\n"
+    "  --list             list every check with what it needs\n"
+    "\n") + kExitCodeHelp;
+
+struct Options {
+  std::string path;
+  bool json = false;
+  RunOptions run;
 };
 
-Outcome runCheck(const Check& check, const Subject& subject) {
-  try {
-    check.run(subject);
-    return {Verdict::Pass, ""};
-  } catch (const NotApplicable& e) {
-    return {Verdict::Skip, e.what()};
-  } catch (const mtia::PluginError& e) {
-    if (e.code() == MTIA_STATUS_NOT_SUPPORTED) return {Verdict::Skip, e.what()};
-    return {Verdict::Fail, e.what()};
-  } catch (const std::exception& e) {
-    return {Verdict::Fail, e.what()};
-  }
-}
-
-const char* label(Verdict v) {
-  switch (v) {
-    case Verdict::Pass: return "PASS";
-    case Verdict::Fail: return "FAIL";
-    case Verdict::Skip: return "SKIP";
-  }
-  return "?";
-}
-
-int run(const std::string& path) {
-  mtia::PluginLoader loader;
-  const Hooks* hooks = nullptr;
-  try {
-    hooks = &loader.load(path);
-  } catch (const mtia::Error& e) {
-    std::cout << "FAIL  the plugin did not load: " << e.what() << "\n";
-    return 2;
-  }
-  const mtia::PluginInfo& info = loader.info();
-  int devices = 0;
-  try {
-    devices = hooks->deviceCount();
-  } catch (const mtia::Error& e) {
-    std::cout << "FAIL  deviceCount() failed: " << e.what() << "\n";
-    return 1;
-  }
-  std::cout << "mtia-conformance: plugin '" << info.name << "' " << info.version << ", ABI "
-            << info.abi_major << "." << info.abi_minor << ", " << devices << " devices\n"
-            << "  " << info.resolved_path << "\n";
-  const Subject subject{*hooks, info, devices};
-  int passed = 0, failed = 0, skipped = 0;
-  for (const Group& group : conformanceGroups()) {
-    std::string lines;
-    int group_skipped = 0;
-    for (const Check& check : group.checks) {
-      const Outcome o = runCheck(check, subject);
-      passed += o.verdict == Verdict::Pass;
-      failed += o.verdict == Verdict::Fail;
-      group_skipped += o.verdict == Verdict::Skip;
-      lines += std::string("  ") + label(o.verdict) + "  " + check.name +
-               (o.detail.empty() ? "" : ": " + o.detail) + "\n";
+std::optional<int> parse(int argc, char** argv, Options* o) {
+  for (int i = 1; i < argc; ++i) {
+    const std::string arg = argv[i];
+    const bool has_value = i + 1 < argc;
+    if (arg == "--json") {
+      o->json = true;
+    } else if (arg == "--quick") {
+      o->run.quick = true;
+    } else if (arg == "--only" && has_value) {
+      o->run.only = argv[++i];
+    } else if (arg == "--timeout" && has_value) {
+      try {
+        o->run.timeout_s = std::stod(argv[++i]);
+      } catch (...) {
+        o->run.timeout_s = 0;
+      }
+      if (!(o->run.timeout_s > 0)) {
+        std::cerr << "mtia-conformance: --timeout needs a positive number of seconds\n";
+        return kExitUsage;
+      }
+    } else if (arg == "--list") {
+      renderList(std::cout);
+      return kExitOk;
+    } else if (arg == "--help" || arg == "-h") {
+      std::cout << kUsage;
+      return kExitOk;
+    } else if (!arg.empty() && arg[0] != '-' && o->path.empty()) {
+      o->path = arg;
+    } else {
+      std::cerr << "mtia-conformance: "
+                << (arg == "--only" || arg == "--timeout" ? "missing value after"
+                                                          : "unknown argument")
+                << " '" << arg << "'\n"
+                << kUsage;
+      return kExitUsage;
     }
-    skipped += group_skipped;
-    const bool all_skipped = group_skipped == static_cast<int>(group.checks.size());
-    std::cout << "\n" << group.name << (all_skipped ? ": SKIPPED (not implemented by the plugin)" : "")
-              << "\n" << lines;
   }
-  std::cout << "\nResult: " << (failed == 0 ? "PASS" : "FAIL") << " (" << passed << " passed, "
-            << failed << " failed, " << skipped << " skipped)\n";
-  return failed == 0 ? 0 : 1;
+  return std::nullopt;
+}
+
+void print(const Options& options, const Report& report) {
+  if (options.json) {
+    printJson(std::cout, report.toJson());
+  } else {
+    renderText(std::cout, report, /*load_steps=*/false);
+  }
+}
+
+int run(int argc, char** argv) {
+  Options options;
+  if (const std::optional<int> exit = parse(argc, argv, &options)) return *exit;
+  const Report report =
+      runSuite(options.path, options.run, [&](const Report& r) { print(options, r); });
+  print(options, report);
+  return report.exit_code;
 }
 
 }  // namespace
-}  // namespace mtia_conformance
 
 int main(int argc, char** argv) {
-  if (argc != 2 || std::strcmp(argv[1], "--help") == 0 || argv[1][0] == '\0') {
-    std::fprintf(argc == 2 && std::strcmp(argv[1], "--help") == 0 ? stdout : stderr,
-                 "usage: mtia-conformance PATH\n"
-                 "  Loads the MTIA plugin at PATH (a library or a plugin.json manifest) and runs\n"
-                 "  the behavioural checks of every hook group: device, stream, memory, graph.\n"
-                 "  Exit status: 0 conformant, 1 a check failed, 2 usage error or load failure.\n");
-    return argc == 2 && std::strcmp(argv[1], "--help") == 0 ? 0 : 2;
-  }
   try {
-    return mtia_conformance::run(argv[1]);
+    return run(argc, argv);
   } catch (const std::exception& e) {
     std::cerr << "mtia-conformance: " << e.what() << "\n";
-    return 2;
+  } catch (...) {
+    std::cerr << "mtia-conformance: an exception of unknown type\n";
   }
+  return kExitFailed;
 }
