@@ -35,8 +35,9 @@ mtia_status_t set_current_stream(mtia_stream_t stream) noexcept {
 
 // ---- "mtia.streams/1" -----------------------------------------------------
 
-mtia_status_t create_stream(int32_t device, int32_t priority, mtia_stream_t* out_stream) noexcept {
-  return slot([&] { out(out_stream, "out") = toAbi(sim::createStream(resolve(device), priority)); });
+// Every stream is equal: the priority is accepted and ignored.
+mtia_status_t create_stream(int32_t device, int32_t /*priority*/, mtia_stream_t* out_stream) noexcept {
+  return slot([&] { out(out_stream, "out") = toAbi(sim::createStream(resolve(device))); });
 }
 
 mtia_status_t stream_query(mtia_stream_t stream, bool* out_idle) noexcept {

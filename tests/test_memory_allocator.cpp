@@ -109,7 +109,7 @@ TEST_CASE("Freed large blocks are reused exactly and still coalesce", "[memory][
 
 TEST_CASE("device_free waits for the work queued before it", "[memory][allocator][exec]") {
   Driver driver;
-  sim::Stream& s = sim::createStream(0, 0);
+  sim::Stream& s = sim::createStream(0);
   constexpr size_t kBytes = 64 * KiB;
   char* block = alloc(0, kBytes);
   std::memset(block, 0x5A, kBytes);

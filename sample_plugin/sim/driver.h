@@ -1,34 +1,28 @@
 // sim/driver.h — a small simulated MTIA device runtime (the "driver").
 //
-// It stands in for a vendor's runtime library: the plugin's binding (the
-// files one level up) calls nothing else. Plain C++ with no plugin ABI types;
-// failures are thrown as sim::Error. Not tuned: one mutex per concern, a map
-// per lookup (PyTorch's OpenReg runtime is the model). docs/memory.md and
+// It stands in for a vendor's runtime library: the binding (the files one
+// level up) calls nothing else. Plain C++, no plugin ABI types; failures are
+// thrown as sim::Error. Not tuned: a mutex per concern, a map per lookup (the
+// spirit of PyTorch's OpenReg runtime). docs/memory.md and
 // docs/streams-and-graphs.md describe what it simulates.
 #pragma once
 
-#include <array>
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
 #include <cstdint>
 #include <deque>
 #include <functional>
-#include <map>
 #include <memory>
 #include <mutex>
 #include <optional>
-#include <set>
 #include <stdexcept>
 #include <string>
 #include <thread>
-#include <unordered_map>
 #include <utility>
 #include <vector>
 
 namespace sim {
-
-// ---- errors and configuration ----------------------------------------------
 
 // HostFunc: a host function failed; `detail` is the status it returned.
 enum class Err { BadValue, NoMemory, Unsupported, BadState, NotFound, Down, HostFunc };
@@ -40,62 +34,49 @@ struct Error : std::runtime_error {
 };
 
 inline constexpr int32_t kMaxDevices = 64;
-inline constexpr int64_t kMaxStreams = 1024;  // per device, including the default stream 0
-inline constexpr size_t kRound = 512;                 // every block is a multiple of this
+inline constexpr int64_t kMaxStreams = 1024;            // per device, with the default stream 0
 inline constexpr size_t kSmallLimit = size_t{1} << 20;  // largest size-class request
 inline constexpr size_t kSegment = size_t{2} << 20;     // small segment; large-segment granule
 
 struct Config {
-  int32_t device_count = 2;                 // MTIA_SAMPLE_DEVICE_COUNT
+  int32_t device_count = 2;                    // MTIA_SAMPLE_DEVICE_COUNT
   uint64_t device_memory = uint64_t{1} << 30;  // MTIA_SAMPLE_DEVICE_MEMORY
 };
 
-// ---- devices and the calling thread ---------------------------------------
+// ---- the driver, its devices and the calling thread ----------------------------
 
-void init();      // reads the Config from the environment; throws on bad values
+void init();      // reads the Config from the environment
 void shutdown();  // drops queued work, joins the workers, frees everything
 bool initialized() noexcept;
-const Config& config();          // throws Err::Down when not initialised
-void checkDevice(int32_t device);  // throws Err::BadValue for an index out of range
+const Config& config();            // Err::Down when not initialised
+void checkDevice(int32_t device);  // Err::BadValue for an index out of range
 bool hasContext(int32_t device);
 void synchronizeDevice(int32_t device);  // waits; throws the first failure of its streams
-void waitDevice(int32_t device);  // waits for the work queued before the call; never throws
+void waitDevice(int32_t device);         // waits for the work queued before the call
 
 struct ThreadState {
-  uint64_t generation;  // the init() this state belongs to
-  int32_t device;
+  uint64_t generation;          // the init() this state belongs to
+  int32_t device;               // the current device
   int64_t stream[kMaxDevices];  // the current stream id per device
 };
-// Zero-initialised and trivial: reading it needs no guard or TLS wrapper call.
+// Trivial and zero-initialised: reading it needs no guard or TLS wrapper call.
 inline thread_local ThreadState t_thread{};
-// The live init()'s number (1, 2, ...); ~0 while not initialised.
-inline std::atomic<uint64_t> g_generation{~uint64_t{0}};
-ThreadState& threadSlow();  // throws Err::Down; resets a state of an earlier init()
-// The calling thread's state. Never allocates or locks.
+inline std::atomic<uint64_t> g_generation{~uint64_t{0}};  // the live init()'s number, 1, 2, ...
+ThreadState& threadSlow();  // Err::Down; resets a state left from an earlier init()
+// The calling thread's state; never allocates or locks.
 inline ThreadState& thread() {
   ThreadState& t = t_thread;
   return t.generation == g_generation.load(std::memory_order_relaxed) ? t : threadSlow();
 }
-
 inline int32_t currentDevice() { return thread().device; }
-void setDevice(int32_t device);     // also creates the device's context
-int32_t exchangeDevice(int32_t device, bool create_context);  // returns the previous
+// Sets the current device, returns the previous one; setDevice creates its context.
+int32_t exchangeDevice(int32_t device, bool create_context);
+inline void setDevice(int32_t device) { exchangeDevice(device, true); }
 
-// ---- streams, events and stream work ---------------------------------------
+// ---- streams, stream work and events ----------------------------------------
 
-// One record of an event: completes when its stream's worker reaches it.
-struct Marker {
-  std::mutex mutex;
-  std::condition_variable cv;
-  bool done = false;
-  std::chrono::steady_clock::time_point when{};
-  void complete();
-  bool isDone();
-  void wait(const std::atomic<bool>* abandon = nullptr);  // until done or *abandon
-};
-
-struct Op {  // one unit of stream work
-  const char* name;  // "memset", in errors: "queued memset on stream 1 of device 0 failed: ..."
+struct Op {          // one unit of stream work
+  const char* name;  // errors say "queued <name> on stream 1 of device 0 failed: ..."
   std::function<void()> run;
 };
 using OpList = std::vector<Op>;
@@ -103,21 +84,21 @@ using OpList = std::vector<Op>;
 class Stream {
  public:
   Stream(int32_t device_, int64_t id_) : device(device_), id(id_) {}
-  ~Stream();
+  ~Stream();  // stop() and join the worker
   const int32_t device;
   const int64_t id;
   std::string name() const;  // "stream 3 of device 0"
-  // Queues the op, or appends it to the graph capturing this stream. Event
-  // ops (event == true) are refused while capturing.
-  void submit(Op op, bool event = false);
+  // Queues the op (the worker starts on the first), or appends it to the
+  // graph capturing the stream; event ops are refused while capturing.
+  void submit(Op op, bool event_op = false);
   bool idle();
-  void waitForSubmitted();     // waits for the work submitted before the call
+  void waitForSubmitted();           // waits for the work submitted before the call
   std::optional<Error> takeError();  // the first failure since the last call
-  void synchronize();          // waitForSubmitted + throw takeError
+  void synchronize();                // waitForSubmitted, then throws takeError()
   void beginCapture(int64_t graph, OpList* ops);
   void endCapture();
-  void stop();  // drops queued work; a blocked event wait gives up
-  void execute(const Op& op);  // runs the op now, keeping its failure (on the worker)
+  void stop();                 // drops queued work; a blocked event wait gives up
+  void execute(const Op& op);  // runs the op on the calling worker, keeping its failure
   std::atomic<bool> stopping{false};
 
  private:
@@ -130,35 +111,29 @@ class Stream {
   OpList* capture_ = nullptr;
   std::optional<Error> error_;
   uint64_t more_errors_ = 0;
-  std::thread worker_;  // started by the first submission
+  std::thread worker_;
 };
 
-Stream& createStream(int32_t device, int32_t priority);
+Stream& createStream(int32_t device);
 Stream* findStream(int32_t device, int64_t id) noexcept;  // nullptr if none; lock-free
-Stream& lookupStream(int32_t device, int64_t id);  // throws the precise error
+Stream& lookupStream(int32_t device, int64_t id);         // throws the precise error
 Stream& currentStream(int32_t device);
 
-// Stream work. Pointers are checked now and again when the work runs.
+// Pointers are checked when the work is submitted and again when it runs.
 void memsetAsync(Stream& s, void* dst, int32_t value, size_t size);
 enum class Copy { HostToDevice, DeviceToHost, DeviceToDevice };
 void memcpyAsync(Stream& s, void* dst, const void* src, size_t size, Copy kind);
-void hostFuncAsync(Stream& s, std::function<int32_t()> fn);  // fn returns 0 or a failure status
+void hostFuncAsync(Stream& s, std::function<int32_t()> fn);  // fn returns 0 or a failure
 
-struct Event {
-  explicit Event(bool timing_) : timing(timing_) {}
-  const bool timing;
-  std::mutex mutex;
-  std::shared_ptr<Marker> latest;  // the latest record, nullptr if never recorded
-};
-int64_t createEvent(bool timing);
+int64_t createEvent(bool timing);  // handles 1, 2, ...
 void destroyEvent(int64_t event);
-void recordEvent(int64_t event, Stream& s);
-void waitEvent(Stream& s, int64_t event);
+void recordEvent(int64_t event, Stream& s);  // the event's latest record
+void waitEvent(Stream& s, int64_t event);    // later work on s waits for that record
 bool queryEvent(int64_t event);
 void synchronizeEvent(int64_t event);
 int64_t elapsedNs(int64_t start, int64_t end);
 
-// ---- graphs ----------------------------------------------------------------
+// ---- graphs --------------------------------------------------------------------
 
 struct PoolId {
   uint64_t first, second;
@@ -173,10 +148,10 @@ void resetGraph(int64_t graph);
 PoolId graphPool(int64_t graph);
 PoolId newPool();  // never {0,0}, never returned before
 
-// ---- memory ----------------------------------------------------------------
+// ---- memory ----------------------------------------------------------------------
 
-// The block size serving a request: a size class up to kSmallLimit (512 B
-// steps to 4 KiB, then four classes per power of two), else a multiple of 512.
+// The block serving a request: up to 4 KiB the next multiple of 512, up to
+// 1 MiB the next 2^k + j * 2^(k-2) (j = 1..4), above it the next multiple of 512.
 size_t blockSizeFor(size_t bytes) noexcept;
 
 struct MemoryStats {
@@ -187,12 +162,12 @@ struct MemoryStats {
 enum class History { Off, State, All };
 struct HistoryConfig {
   History mode = History::Off;
-  std::string stacks;  // recorded verbatim
+  std::string stacks;  // kept verbatim
   uint64_t max_entries = 0;
 };
 struct TraceEvent {
   uint64_t seq;
-  const char* action;  // "alloc", "free", "segment_alloc", "segment_free", "oom"
+  const char* action;   // "alloc", "free", "segment_alloc", "segment_free", "oom"
   uint64_t addr, size;  // oom: addr = the device's free bytes, size = requested
 };
 struct BlockView {
@@ -205,7 +180,7 @@ struct SegmentView {
   std::vector<BlockView> blocks;       // tile the segment, in address order
 };
 struct Snapshot {
-  std::vector<SegmentView> segments;             // by device, then address
+  std::vector<SegmentView> segments;            // by device, then address
   std::vector<std::vector<TraceEvent>> traces;  // per device, oldest first
   HistoryConfig history;
 };
@@ -214,7 +189,7 @@ using OomObserver = void (*)(void* user_data, int32_t device, uint64_t requested
 
 // Device memory is host memory: the pointers are real addresses.
 void* deviceAlloc(int32_t device, size_t bytes);  // bytes > 0; Err::NoMemory on OOM
-// Waits for the device's queued work first (cudaFree's rule), so work queued
+// Waits for the device's queued work first (cudaFree's rule): work queued
 // before the free never sees the block reused.
 void deviceFree(void* ptr);
 // True iff [ptr, ptr + bytes) lies in one live allocation; *device is its device.

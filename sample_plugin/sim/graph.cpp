@@ -9,11 +9,10 @@
 namespace sim {
 
 struct Graph {
-  enum class State { Empty, Capturing, Captured, Instantiated };
   explicit Graph(bool keep) : keep_graph(keep) {}
   const bool keep_graph;
   std::mutex mutex;  // guards everything below
-  State state = State::Empty;
+  enum class State { Empty, Capturing, Captured, Instantiated } state = State::Empty;
   bool destroyed = false;
   Stream* stream = nullptr;  // the capture's stream
   OpList captured;
@@ -35,7 +34,7 @@ struct Locked {
     throw Error(Err::BadState, "graph " + std::to_string(handle) + " " + problem);
   }
   void refuseWhileCapturing(const char* doing) const {
-    if (graph->state == State::Capturing) misuse(std::string("is capturing: end the capture before ") + doing);
+    if (graph->state == State::Capturing) misuse("is capturing: end the capture before " + std::string(doing));
   }
   const int64_t handle;
   const std::shared_ptr<Graph> graph;
@@ -116,7 +115,6 @@ void resetGraph(int64_t graph) {
   Locked g(graph);
   g.refuseWhileCapturing("resetting it");
   g->state = State::Empty;
-  g->stream = nullptr;
   g->captured.clear();
   g->exec.reset();
   g->pool.reset();

@@ -3,6 +3,11 @@
 
 #include "driver.h"
 
+#include <array>
+#include <map>
+#include <set>
+#include <unordered_map>
+
 namespace sim {
 
 // int64 handles (1, 2, ...) to objects; a lookup's shared_ptr keeps the
@@ -27,7 +32,7 @@ class Handles {
     if (objects_.erase(handle) == 0) throw notFound(handle);
   }
   Error notFound(int64_t handle) const {
-    return Error(Err::NotFound, std::string(kind_) + " " + std::to_string(handle) + " does not exist");
+    return Error(Err::NotFound, kind_ + (" " + std::to_string(handle)) + " does not exist");
   }
 
  private:
@@ -41,41 +46,49 @@ struct Device {
   std::atomic<bool> has_context{false};
   std::mutex streams_mutex;  // serialises stream creation; lookups are lock-free
   std::array<std::atomic<Stream*>, kMaxStreams> streams{};
-  int64_t next_stream = 1;
+  std::atomic<int64_t> stream_count{1};
 };
 
+struct Marker {  // one record of an event: completes when the stream reaches it
+  std::mutex mutex;
+  std::condition_variable cv;
+  bool done = false;
+  std::chrono::steady_clock::time_point when{};
+};
+struct Event {
+  explicit Event(bool timing_) : timing(timing_) {}
+  const bool timing;
+  std::mutex mutex;
+  std::shared_ptr<Marker> latest;  // nullptr until recorded
+};
 struct Graph;
 
-// One device's memory (memory.cpp); guarded by Memory::mutex.
 struct Block {
-  size_t size;
-  size_t requested;    // 0 while free
-  uint64_t alloc_seq;  // the alloc event's number when history was on
+  size_t size, requested;  // requested: 0 while free
+  uint64_t alloc_seq;      // the alloc event's number while history is on
   bool allocated;
 };
 struct Segment {
   int32_t device;
-  size_t size;
-  size_t block_size;  // its size class; 0 for a large segment
+  size_t size, block_size;        // block_size: its size class; 0 for a large segment
   std::map<char*, Block> blocks;  // tile the segment
 };
 struct DeviceMemory {
   MemoryStats stats;
   uint64_t seq = 0;  // numbers every event, recorded or not
   std::deque<TraceEvent> trace;
-  // Free blocks by (size, address), per pool: a size class, or 0 (large).
+  // Free blocks by (size, address) per pool: a size class, or 0 for large blocks.
   std::map<size_t, std::set<std::pair<size_t, char*>>> free;
 };
 struct Memory {
-  std::mutex mutex;
+  ~Memory();
+  std::mutex mutex;  // guards the next four
   std::map<char*, Segment> segments;  // every device's, by base address
   std::vector<DeviceMemory> devices;
   HistoryConfig history;
-  std::mutex observers_mutex;
   std::vector<std::pair<OomObserver, void*>> observers;
   std::mutex pinned_mutex;
   std::map<uintptr_t, size_t> pinned;  // start -> size
-  ~Memory();
 };
 
 struct Runtime {
@@ -86,6 +99,6 @@ struct Runtime {
   std::atomic<uint64_t> next_pool{1};
   Memory memory;
 };
-Runtime& rt();  // throws Err::Down when not initialised
+Runtime& rt();  // Err::Down when not initialised
 
 }  // namespace sim

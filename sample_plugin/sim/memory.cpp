@@ -11,51 +11,47 @@ namespace sim {
 namespace {
 
 constexpr size_t roundUp(size_t n, size_t multiple) { return (n + multiple - 1) / multiple * multiple; }
+uint64_t address(const void* p) { return reinterpret_cast<uintptr_t>(p); }
 
 std::string hex(const void* p) {
   char text[32];
-  std::snprintf(text, sizeof(text), "0x%llx", static_cast<unsigned long long>(reinterpret_cast<uintptr_t>(p)));
+  std::snprintf(text, sizeof(text), "0x%llx", static_cast<unsigned long long>(address(p)));
   return text;
 }
 
 // "12345 bytes (12.06 KiB)"; below 1 KiB just "512 bytes".
 std::string describeBytes(uint64_t bytes) {
   static const char* const kUnits[] = {"KiB", "MiB", "GiB", "TiB"};
-  std::string text = std::to_string(bytes) + " bytes";
-  if (bytes < 1024) return text;
   double value = static_cast<double>(bytes) / 1024.0;
   size_t unit = 0;
   for (; value >= 1024.0 && unit < 3; ++unit) value /= 1024.0;
   char human[32];
   std::snprintf(human, sizeof(human), " (%.2f %s)", value, kUnits[unit]);
-  return text + human;
+  return std::to_string(bytes) + " bytes" + (bytes < 1024 ? "" : human);
 }
 
 Memory& mem() { return rt().memory; }
 
-// Numbers an event of the device; keeps it when recording "all". Returns its
+// Numbers an event of device d and keeps it when recording "all"; returns its
 // number when history is on (a block keeps it as alloc_seq), else 0.
 uint64_t record(Memory& m, DeviceMemory& d, const char* action, uint64_t addr, uint64_t size) {
   ++d.seq;
-  if (m.history.mode == History::All) {
-    d.trace.push_back({d.seq, action, addr, size});
-    if (d.trace.size() > m.history.max_entries) d.trace.pop_front();
-  }
+  if (m.history.mode == History::All) d.trace.push_back({d.seq, action, addr, size});
+  if (d.trace.size() > m.history.max_entries) d.trace.pop_front();
   return m.history.mode == History::Off ? 0 : d.seq;
 }
 
-uint64_t address(const void* p) { return reinterpret_cast<uintptr_t>(p); }
-
-// The segment containing p, or nullptr.
+// The segment containing p, or m.segments.end().
 std::map<char*, Segment>::iterator segmentAt(Memory& m, const void* p) {
   auto* c = static_cast<char*>(const_cast<void*>(p));
   auto it = m.segments.upper_bound(c);
-  if (it == m.segments.begin()) return m.segments.end();
-  --it;
-  return c < it->first + it->second.size ? it : m.segments.end();
+  if (it == m.segments.begin() || c >= std::prev(it)->first + std::prev(it)->second.size) {
+    return m.segments.end();
+  }
+  return std::prev(it);
 }
 
-// The block containing p inside its segment.
+// The block of `seg` containing p.
 std::map<char*, Block>::iterator blockAt(Segment& seg, const void* p) {
   return std::prev(seg.blocks.upper_bound(static_cast<char*>(const_cast<void*>(p))));
 }
@@ -82,20 +78,20 @@ struct Oom {
   uint64_t requested, needed, free, allocated, cached;
 };
 
-// Reserves a new segment for `pool`, first releasing the cache if the
-// capacity would be exceeded; false (and *oom filled) when it still is.
+// A new segment for `pool`, releasing the cache first if the capacity would
+// be exceeded; false (with *oom) when it still would be.
 bool reserve(Memory& m, int32_t device, size_t size, size_t pool, size_t requested, Oom* oom) {
   DeviceMemory& d = m.devices[static_cast<size_t>(device)];
-  if (d.stats.reserved + size > d.stats.total) {
-    ++d.stats.num_alloc_retries;
+  MemoryStats& s = d.stats;
+  if (s.reserved + size > s.total) {
+    ++s.num_alloc_retries;
     releaseUnused(m, device);
-    if (d.stats.reserved + size > d.stats.total) {
-      *oom = {requested, size, d.stats.total - d.stats.reserved, d.stats.allocated,
-              d.stats.reserved - d.stats.allocated};
-      ++d.stats.num_ooms;
-      record(m, d, "oom", oom->free, requested);
-      return false;
-    }
+  }
+  if (s.reserved + size > s.total) {
+    *oom = {requested, size, s.total - s.reserved, s.allocated, s.reserved - s.allocated};
+    ++s.num_ooms;
+    record(m, d, "oom", oom->free, requested);
+    return false;
   }
   auto* base = static_cast<char*>(std::aligned_alloc(4096, size));
   if (base == nullptr) {
@@ -104,20 +100,19 @@ bool reserve(Memory& m, int32_t device, size_t size, size_t pool, size_t request
   }
   m.segments.emplace(base, Segment{device, size, pool, {{base, Block{size, 0, 0, false}}}});
   d.free[pool].emplace(size, base);
-  d.stats.reserved += size;
-  d.stats.peak_reserved = std::max(d.stats.peak_reserved, d.stats.reserved);
-  ++d.stats.segments;
-  ++d.stats.num_segment_allocs;
+  s.reserved += size;
+  s.peak_reserved = std::max(s.peak_reserved, s.reserved);
+  ++s.segments;
+  ++s.num_segment_allocs;
   record(m, d, "segment_alloc", address(base), size);
   return true;
 }
 
-// Best fit in the request's pool (its size class, or 0 for large blocks):
-// the smallest free block that fits, split; a new segment when none does.
+// Best fit in the request's pool (its size class, or 0 for large blocks): the
+// smallest free block that fits, split; a new segment when none fits.
 void* allocate(Memory& m, int32_t device, size_t bytes, Oom* oom) {
   DeviceMemory& d = m.devices[static_cast<size_t>(device)];
-  const size_t size = blockSizeFor(bytes);
-  const size_t pool = bytes <= kSmallLimit ? size : 0;
+  const size_t size = blockSizeFor(bytes), pool = bytes <= kSmallLimit ? size : 0;
   auto fit = d.free[pool].lower_bound({size, nullptr});
   if (fit == d.free[pool].end()) {
     if (!reserve(m, device, pool != 0 ? kSegment : roundUp(size, kSegment), pool, bytes, oom)) {
@@ -142,27 +137,25 @@ void* allocate(Memory& m, int32_t device, size_t bytes, Oom* oom) {
   return p;
 }
 
-// Frees the live block at p, merging it with free neighbours.
+// Frees a live block, merging it with its free neighbours.
 void release(Memory& m, Segment& seg, std::map<char*, Block>::iterator block) {
   DeviceMemory& d = m.devices[static_cast<size_t>(seg.device)];
   auto& free = d.free[seg.block_size];
-  Block& b = block->second;
-  d.stats.allocated -= b.size;
-  d.stats.requested -= b.requested;
+  d.stats.allocated -= block->second.size;
+  d.stats.requested -= block->second.requested;
   ++d.stats.num_frees;
-  record(m, d, "free", address(block->first), b.size);
-  b = Block{b.size, 0, 0, false};
-  const auto next = std::next(block);
-  if (next != seg.blocks.end() && !next->second.allocated) {
-    free.erase({next->second.size, next->first});
-    b.size += next->second.size;
-    seg.blocks.erase(next);
-  }
+  record(m, d, "free", address(block->first), block->second.size);
+  block->second = Block{block->second.size, 0, 0, false};
+  const auto merge = [&](std::map<char*, Block>::iterator into, std::map<char*, Block>::iterator from) {
+    free.erase({from->second.size, from->first});
+    into->second.size += from->second.size;
+    seg.blocks.erase(from);
+  };
+  if (auto next = std::next(block); next != seg.blocks.end() && !next->second.allocated) merge(block, next);
   if (block != seg.blocks.begin() && !std::prev(block)->second.allocated) {
     const auto prev = std::prev(block);
     free.erase({prev->second.size, prev->first});
-    prev->second.size += b.size;
-    seg.blocks.erase(block);
+    merge(prev, block);
     block = prev;
   }
   free.emplace(block->second.size, block->first);
@@ -176,11 +169,10 @@ Error notDeviceMemory(const void* p) {
 }  // namespace
 
 size_t blockSizeFor(size_t bytes) noexcept {
-  if (bytes > kSmallLimit) return roundUp(bytes, kRound);
-  if (bytes <= 4096) return roundUp(bytes, kRound);
-  size_t power = 4096;  // classes 2^k + j * 2^(k-2), j = 1..4
+  if (bytes <= 4096 || bytes > kSmallLimit) return roundUp(bytes, 512);
+  size_t power = 4096;
   while (power * 2 < bytes) power *= 2;
-  return roundUp(bytes - power, power / 4) + power;
+  return power + roundUp(bytes - power, power / 4);
 }
 
 Memory::~Memory() {
@@ -192,25 +184,24 @@ void* deviceAlloc(int32_t device, size_t bytes) {
   checkDevice(device);
   Memory& m = mem();
   Oom oom{};
+  std::vector<std::pair<OomObserver, void*>> observers;
   {
     std::lock_guard<std::mutex> lock(m.mutex);
     if (void* p = allocate(m, device, bytes, &oom)) return p;
-  }
-  std::vector<std::pair<OomObserver, void*>> observers;
-  {
-    std::lock_guard<std::mutex> lock(m.observers_mutex);
     observers = m.observers;  // called without the lock
   }
-  const uint64_t total = m.devices[static_cast<size_t>(device)].stats.total;
+  const uint64_t total = m.devices[static_cast<size_t>(device)].stats.total;  // constant
   for (const auto& [fn, user_data] : observers) fn(user_data, device, oom.requested, total, oom.free);
-  std::string text = "out of memory on device " + std::to_string(device) + ": tried to allocate " +
-                     describeBytes(oom.requested);
-  if (oom.needed != oom.requested) text += ", which needs a new " + std::to_string(oom.needed) + "-byte segment,";
-  throw Error(Err::NoMemory, text + " but only " + describeBytes(oom.free) + " of the device's " +
-                                 describeBytes(total) + " are free (" + std::to_string(oom.allocated) +
-                                 " bytes allocated, " + std::to_string(oom.cached) +
-                                 " bytes cached in partly used segments); free device memory or "
-                                 "raise MTIA_SAMPLE_DEVICE_MEMORY");
+  throw Error(Err::NoMemory,
+              "out of memory on device " + std::to_string(device) + ": tried to allocate " +
+                  describeBytes(oom.requested) +
+                  (oom.needed == oom.requested
+                       ? ""
+                       : ", which needs a new " + std::to_string(oom.needed) + "-byte segment,") +
+                  " but only " + describeBytes(oom.free) + " of the device's " + describeBytes(total) +
+                  " are free (" + std::to_string(oom.allocated) + " bytes allocated, " +
+                  std::to_string(oom.cached) + " bytes cached in partly used segments); free device "
+                  "memory or raise MTIA_SAMPLE_DEVICE_MEMORY");
 }
 
 void deviceFree(void* ptr) {
@@ -225,18 +216,17 @@ void deviceFree(void* ptr) {
   waitDevice(device);  // work queued before the free may still use the block
   std::lock_guard<std::mutex> lock(m.mutex);
   const auto seg = segmentAt(m, ptr);
-  if (seg == m.segments.end()) throw notDeviceMemory(ptr);  // freed meanwhile, with its segment
+  if (seg == m.segments.end()) throw notDeviceMemory(ptr);  // released meanwhile
   const auto block = blockAt(seg->second, ptr);
   if (block->first == ptr && block->second.allocated) return release(m, seg->second, block);
   const std::string where = " on device " + std::to_string(device);
-  if (block->second.allocated) {
-    throw Error(Err::BadValue, hex(ptr) + " points " +
-                                   std::to_string(static_cast<char*>(ptr) - block->first) +
-                                   " bytes into the live " + std::to_string(block->second.requested) +
-                                   "-byte allocation at " + hex(block->first) + where +
-                                   ": free the pointer that device_alloc returned");
+  if (!block->second.allocated) {
+    throw Error(Err::BadValue, hex(ptr) + " is not a live allocation" + where + " (already freed?)");
   }
-  throw Error(Err::BadValue, hex(ptr) + " is not a live allocation" + where + " (already freed?)");
+  throw Error(Err::BadValue, hex(ptr) + " points " + std::to_string(static_cast<char*>(ptr) - block->first) +
+                                 " bytes into the live " + std::to_string(block->second.requested) +
+                                 "-byte allocation at " + hex(block->first) + where +
+                                 ": free the pointer that device_alloc returned");
 }
 
 bool findDeviceRange(const void* ptr, size_t bytes, int32_t* device) {
@@ -253,49 +243,42 @@ bool findDeviceRange(const void* ptr, size_t bytes, int32_t* device) {
 
 MemoryStats memoryStats(int32_t device) {
   checkDevice(device);
-  Memory& m = mem();
-  std::lock_guard<std::mutex> lock(m.mutex);
-  return m.devices[static_cast<size_t>(device)].stats;
+  std::lock_guard<std::mutex> lock(mem().mutex);
+  return mem().devices[static_cast<size_t>(device)].stats;
 }
 
 void resetPeakStats(int32_t device) {
   checkDevice(device);
-  Memory& m = mem();
-  std::lock_guard<std::mutex> lock(m.mutex);
-  MemoryStats& s = m.devices[static_cast<size_t>(device)].stats;
+  std::lock_guard<std::mutex> lock(mem().mutex);
+  MemoryStats& s = mem().devices[static_cast<size_t>(device)].stats;
   s.peak_allocated = s.allocated;
   s.peak_requested = s.requested;
   s.peak_reserved = s.reserved;
 }
 
 void emptyCache() {
-  Memory& m = mem();
-  std::lock_guard<std::mutex> lock(m.mutex);
-  for (size_t d = 0; d < m.devices.size(); ++d) releaseUnused(m, static_cast<int32_t>(d));
+  std::lock_guard<std::mutex> lock(mem().mutex);
+  for (size_t d = 0; d < mem().devices.size(); ++d) releaseUnused(mem(), static_cast<int32_t>(d));
 }
 
 void recordHistory(const HistoryConfig& config) {
-  Memory& m = mem();
-  std::lock_guard<std::mutex> lock(m.mutex);
-  for (DeviceMemory& d : m.devices) {
-    while (!d.trace.empty() && (config.mode == History::Off || d.trace.size() > config.max_entries)) {
-      d.trace.pop_front();
-    }
+  std::lock_guard<std::mutex> lock(mem().mutex);
+  for (DeviceMemory& d : mem().devices) {
+    while (d.trace.size() > (config.mode == History::Off ? 0 : config.max_entries)) d.trace.pop_front();
   }
-  m.history = config;
+  mem().history = config;
 }
 
 Snapshot snapshot() {
   Memory& m = mem();
   std::lock_guard<std::mutex> lock(m.mutex);
-  Snapshot snap;
-  snap.history = m.history;
+  Snapshot snap{{}, {}, m.history};
   for (size_t d = 0; d < m.devices.size(); ++d) {
     for (const auto& [base, seg] : m.segments) {
       if (seg.device != static_cast<int32_t>(d)) continue;
-      SegmentView& view = snap.segments.emplace_back(SegmentView{seg.device, address(base), seg.size, seg.block_size, {}});
+      snap.segments.push_back({seg.device, address(base), seg.size, seg.block_size, {}});
       for (const auto& [p, b] : seg.blocks) {
-        view.blocks.push_back({address(p), b.size, b.requested, b.alloc_seq, b.allocated});
+        snap.segments.back().blocks.push_back({address(p), b.size, b.requested, b.alloc_seq, b.allocated});
       }
     }
     snap.traces.emplace_back(m.devices[d].trace.begin(), m.devices[d].trace.end());
@@ -305,12 +288,11 @@ Snapshot snapshot() {
 
 void addOomObserver(OomObserver fn, void* user_data) {
   if (fn == nullptr) throw Error(Err::BadValue, "observer is NULL");
-  Memory& m = mem();
-  std::lock_guard<std::mutex> lock(m.observers_mutex);
-  m.observers.emplace_back(fn, user_data);
+  std::lock_guard<std::mutex> lock(mem().mutex);
+  mem().observers.emplace_back(fn, user_data);
 }
 
-// ---- pinned host memory -----------------------------------------------------------
+// ---- pinned host memory ---------------------------------------------------------
 
 void* pinnedAlloc(size_t bytes) {
   Memory& m = mem();
@@ -329,12 +311,10 @@ void pinnedFree(void* ptr) {
     std::lock_guard<std::mutex> lock(m.pinned_mutex);
     if (m.pinned.erase(address(ptr)) == 1) return std::free(ptr);
   }
-  if (isPinned(ptr)) {
-    throw Error(Err::BadValue, hex(ptr) + " points inside a pinned allocation: free the pointer "
-                                          "that pinned_alloc returned");
-  }
-  throw Error(Err::BadValue, hex(ptr) + " is not a live pinned allocation (not from "
-                                        "pinned_alloc, or already freed)");
+  throw Error(Err::BadValue, hex(ptr) + (isPinned(ptr) ? " points inside a pinned allocation: free "
+                                                         "the pointer that pinned_alloc returned"
+                                                       : " is not a live pinned allocation (not "
+                                                         "from pinned_alloc, or already freed)"));
 }
 
 bool isPinned(const void* ptr) noexcept {
@@ -342,9 +322,7 @@ bool isPinned(const void* ptr) noexcept {
   Memory& m = mem();
   std::lock_guard<std::mutex> lock(m.pinned_mutex);
   auto it = m.pinned.upper_bound(address(ptr));
-  if (it == m.pinned.begin()) return false;
-  --it;
-  return address(ptr) - it->first < it->second;
+  return it != m.pinned.begin() && address(ptr) - std::prev(it)->first < std::prev(it)->second;
 }
 
 }  // namespace sim

@@ -1,5 +1,5 @@
-// sim/runtime.cpp — the driver's lifetime, its devices, the calling thread's
-// current device and stream, and stream lookup.
+// sim/runtime.cpp — the driver's lifetime and configuration, its devices, the
+// calling thread's current device, and the streams of each device.
 #include "internal.h"
 
 #include <cerrno>
@@ -20,40 +20,39 @@ int32_t readDeviceCount() {
   char* end = nullptr;
   errno = 0;
   const long n = std::strtol(env, &end, 10);
-  if (errno != 0 || end == env || *end != '\0' || n < 0 || n > kMaxDevices) {
-    throw Error(Err::BadValue, std::string("MTIA_SAMPLE_DEVICE_COUNT='") + env +
-                                   "' is not a whole number from 0 to " + std::to_string(kMaxDevices));
-  }
-  return static_cast<int32_t>(n);
+  if (errno == 0 && end != env && *end == '\0' && n >= 0 && n <= kMaxDevices) return int32_t(n);
+  throw Error(Err::BadValue, std::string("MTIA_SAMPLE_DEVICE_COUNT='") + env +
+                                 "' is not a whole number from 0 to " + std::to_string(kMaxDevices));
 }
 
+// Bytes, or a number with a KiB, MiB or GiB suffix: a multiple of 2 MiB up to 1024 GiB.
 uint64_t readDeviceMemory() {
   const char* env = std::getenv("MTIA_SAMPLE_DEVICE_MEMORY");
   if (env == nullptr || *env == '\0') return Config{}.device_memory;
   char* end = nullptr;
   errno = 0;
   const uintmax_t n = std::strtoumax(env, &end, 10);
-  uint64_t unit = 1;
-  if (std::strcmp(end, "KiB") == 0) unit = uint64_t{1} << 10;
-  if (std::strcmp(end, "MiB") == 0) unit = uint64_t{1} << 20;
-  if (std::strcmp(end, "GiB") == 0) unit = uint64_t{1} << 30;
-  const bool number = errno == 0 && end != env && *env >= '0' && *env <= '9' &&
-                      (unit != 1 || *end == '\0');
-  if (!number || n > (uint64_t{1024} << 30) / unit || n * unit < kSegment || n * unit % kSegment != 0) {
-    throw Error(Err::BadValue, std::string("MTIA_SAMPLE_DEVICE_MEMORY='") + env +
-                                   "' is not a device memory size: give bytes, or a whole number "
-                                   "with a KiB, MiB or GiB suffix (e.g. 512MiB), that is a "
-                                   "multiple of 2 MiB from 2 MiB to 1024 GiB");
+  const int shift = std::strcmp(end, "KiB") == 0   ? 10
+                    : std::strcmp(end, "MiB") == 0 ? 20
+                    : std::strcmp(end, "GiB") == 0 ? 30
+                    : *end == '\0'                 ? 0
+                                                   : -1;
+  if (errno == 0 && *env >= '0' && *env <= '9' && shift >= 0 && n <= (uint64_t{1024} << 30 >> shift) &&
+      n << shift >= kSegment && (n << shift) % kSegment == 0) {
+    return n << shift;
   }
-  return n * unit;
+  throw Error(Err::BadValue, std::string("MTIA_SAMPLE_DEVICE_MEMORY='") + env +
+                                 "' is not a device memory size: give bytes, or a whole number "
+                                 "with a KiB, MiB or GiB suffix (e.g. 512MiB), that is a multiple "
+                                 "of 2 MiB from 2 MiB to 1024 GiB");
 }
 
 template <class Fn>
 void forEachStream(Device& d, Fn&& fn) {
-  for (auto& slot : d.streams) {
-    if (Stream* s = slot.load(std::memory_order_acquire)) fn(*s);
-  }
+  for (int64_t id = 0, n = d.stream_count.load(); id < n; ++id) fn(*d.streams[id].load());
 }
+
+Device& device(int32_t index) { return *g_rt->devices[static_cast<size_t>(index)]; }
 
 }  // namespace
 
@@ -61,11 +60,10 @@ void init() {
   if (g_rt != nullptr) throw Error(Err::BadState, "already initialised");
   auto rt = std::make_unique<Runtime>();
   rt->config = {readDeviceCount(), readDeviceMemory()};
-  rt->memory.devices.resize(static_cast<size_t>(rt->config.device_count));
   for (int32_t i = 0; i < rt->config.device_count; ++i) {
     rt->devices.push_back(std::make_unique<Device>());
     rt->devices.back()->streams[0] = new Stream(i, 0);
-    rt->memory.devices[static_cast<size_t>(i)].stats.total = rt->config.device_memory;
+    rt->memory.devices.emplace_back().stats.total = rt->config.device_memory;
   }
   g_rt = rt.release();
   g_generation.store(++g_inits, std::memory_order_release);
@@ -74,8 +72,8 @@ void init() {
 void shutdown() {
   if (g_rt == nullptr) return;
   g_generation.store(~uint64_t{0}, std::memory_order_release);
-  // Stop every stream first (dropping work not started and releasing waits
-  // across streams), then join and free them.
+  // Stop every stream first (dropping queued work and releasing waits across
+  // streams), then join and free them.
   for (auto& d : g_rt->devices) forEachStream(*d, [](Stream& s) { s.stop(); });
   for (auto& d : g_rt->devices) forEachStream(*d, [](Stream& s) { delete &s; });
   delete g_rt;
@@ -85,27 +83,24 @@ void shutdown() {
 bool initialized() noexcept { return g_rt != nullptr; }
 
 Runtime& rt() {
-  if (g_rt == nullptr) {
-    throw Error(Err::Down, "the sample plugin is not initialised (or shut down)");
-  }
-  return *g_rt;
+  if (g_rt != nullptr) return *g_rt;
+  throw Error(Err::Down, "the sample plugin is not initialised (or shut down)");
 }
 
 const Config& config() { return rt().config; }
 
-void checkDevice(int32_t device) {
+void checkDevice(int32_t index) {
   const int32_t n = rt().config.device_count;
-  if (device >= 0 && device < n) return;
-  throw Error(Err::BadValue,
-              "device index " + std::to_string(device) + " is out of range: " +
-                  (n == 0 ? std::string("the sample plugin has no devices")
-                          : "the sample plugin has " + std::to_string(n) + " devices (0.." +
-                                std::to_string(n - 1) + ")"));
+  if (index >= 0 && index < n) return;
+  throw Error(Err::BadValue, "device index " + std::to_string(index) + " is out of range: " +
+                                 (n == 0 ? std::string("the sample plugin has no devices")
+                                         : "the sample plugin has " + std::to_string(n) +
+                                               " devices (0.." + std::to_string(n - 1) + ")"));
 }
 
-bool hasContext(int32_t device) {
-  checkDevice(device);
-  return g_rt->devices[static_cast<size_t>(device)]->has_context.load(std::memory_order_relaxed);
+bool hasContext(int32_t index) {
+  checkDevice(index);
+  return device(index).has_context.load(std::memory_order_relaxed);
 }
 
 ThreadState& threadSlow() {
@@ -115,70 +110,71 @@ ThreadState& threadSlow() {
   return t_thread;
 }
 
-int32_t exchangeDevice(int32_t device, bool create_context) {
+int32_t exchangeDevice(int32_t index, bool create_context) {
   ThreadState& t = thread();
-  checkDevice(device);
-  std::atomic<bool>& context = g_rt->devices[static_cast<size_t>(device)]->has_context;
+  checkDevice(index);
+  std::atomic<bool>& context = device(index).has_context;
   if (create_context && !context.load(std::memory_order_relaxed)) context.store(true);
-  return std::exchange(t.device, device);
+  return std::exchange(t.device, index);
 }
 
-void setDevice(int32_t device) { exchangeDevice(device, true); }
-
-Stream& createStream(int32_t device, int32_t /*priority: every stream is equal*/) {
-  checkDevice(device);
-  Device& d = *g_rt->devices[static_cast<size_t>(device)];
+Stream& createStream(int32_t index) {
+  checkDevice(index);
+  Device& d = device(index);
   std::lock_guard<std::mutex> lock(d.streams_mutex);
-  if (d.next_stream >= kMaxStreams) {
-    throw Error(Err::NoMemory, "device " + std::to_string(device) + " already has the maximum of " +
+  const int64_t id = d.stream_count.load();
+  if (id == kMaxStreams) {
+    throw Error(Err::NoMemory, "device " + std::to_string(index) + " already has the maximum of " +
                                    std::to_string(kMaxStreams) + " streams");
   }
-  auto* s = new Stream(device, d.next_stream);
-  d.streams[static_cast<size_t>(d.next_stream++)].store(s, std::memory_order_release);
+  d.streams[id] = new Stream(index, id);
+  d.stream_count.store(id + 1);
   d.has_context.store(true);
-  return *s;
+  return *d.streams[id];
 }
 
-Stream* findStream(int32_t device, int64_t id) noexcept {
-  Runtime* r = g_rt;
-  if (r == nullptr || device < 0 || device >= r->config.device_count || id < 0 || id >= kMaxStreams) {
+Stream* findStream(int32_t index, int64_t id) noexcept {
+  if (g_rt == nullptr || index < 0 || index >= g_rt->config.device_count || id < 0 ||
+      id >= kMaxStreams) {
     return nullptr;
   }
-  return r->devices[static_cast<size_t>(device)]->streams[static_cast<size_t>(id)].load(
-      std::memory_order_acquire);
+  return device(index).streams[id].load(std::memory_order_acquire);
 }
 
-Stream& lookupStream(int32_t device, int64_t id) {
-  checkDevice(device);
-  if (Stream* s = findStream(device, id)) return *s;
+Stream& lookupStream(int32_t index, int64_t id) {
+  checkDevice(index);
+  if (Stream* s = findStream(index, id)) return *s;
   throw Error(Err::NotFound, "stream " + std::to_string(id) + " does not exist on device " +
-                                 std::to_string(device));
+                                 std::to_string(index));
 }
 
-Stream& currentStream(int32_t device) {
-  checkDevice(device);
-  return lookupStream(device, thread().stream[device]);
+Stream& currentStream(int32_t index) {
+  checkDevice(index);
+  return lookupStream(index, thread().stream[index]);
 }
 
-void waitDevice(int32_t device) {
-  forEachStream(*g_rt->devices[static_cast<size_t>(device)], [](Stream& s) { s.waitForSubmitted(); });
+void waitDevice(int32_t index) {
+  forEachStream(device(index), [](Stream& s) { s.waitForSubmitted(); });
 }
 
-void synchronizeDevice(int32_t device) {
-  checkDevice(device);
-  waitDevice(device);
+void synchronizeDevice(int32_t index) {
+  checkDevice(index);
+  waitDevice(index);
   std::optional<Error> first;
   size_t others = 0;
-  forEachStream(*g_rt->devices[static_cast<size_t>(device)], [&](Stream& s) {
+  forEachStream(device(index), [&](Stream& s) {
     std::optional<Error> error = s.takeError();
     if (error && first) ++others;
     if (error && !first) first = std::move(error);
   });
-  if (!first) return;
-  if (others == 0) throw *first;
+  if (!first || others == 0) {
+    if (first) throw *first;
+    return;
+  }
   throw Error(first->code, first->what() + (" (and failures on " + std::to_string(others) +
-              " other stream" + (others == 1 ? "" : "s") + " of device " +
-              std::to_string(device) + ")"), first->detail);
+                                            " other stream" + (others == 1 ? "" : "s") +
+                                            " of device " + std::to_string(index) + ")"),
+              first->detail);
 }
 
 }  // namespace sim
