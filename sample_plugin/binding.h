@@ -1,10 +1,7 @@
-// binding.h — what the binding's files share: the guard around every slot,
-// which turns a driver error (sim::Error) into a status code plus a message.
-//
-// The binding is the part of the sample plugin a vendor copies: one file per
-// ABI group or extension, each slot a few lines that check the arguments,
-// call the driver (sim/driver.h, standing in for a vendor's runtime) and let
-// slot()/value() report failures the ABI's way (plugin_support.hpp's guard).
+// binding.h — what the binding's files share. The binding is the part of the
+// sample plugin a vendor copies: one file per ABI group or extension, each
+// slot a few lines that check arguments, call the driver (sim/driver.h, in
+// place of a vendor's runtime) and report failures through slot()/value().
 #pragma once
 
 #include "sim/driver.h"
@@ -37,7 +34,7 @@ inline mtia_status_t statusOf(const sim::Error& e) noexcept {
 }
 
 template <class Fn>
-auto translated(Fn& fn) {
+auto translated(Fn& fn) {  // a driver error becomes the plugin_support Failure
   try {
     return fn();
   } catch (const sim::Error& e) {
@@ -45,14 +42,11 @@ auto translated(Fn& fn) {
   }
 }
 
-// A slot returning mtia_status_t: MTIA_STATUS_OK, or the failure's code with
-// its message kept for get_last_error(). Nothing is thrown past it.
+// MTIA_STATUS_OK, or the failure's code with its message kept for
+// get_last_error(); nothing is thrown past it (plugin_support's guard).
 template <class Fn>
-mtia_status_t slot(Fn&& fn) noexcept {
-  return mtia::plugin::guard([&] { translated(fn); });
-}
-
-// A slot returning a value: fn()'s, or `on_error` with the message kept.
+mtia_status_t slot(Fn&& fn) noexcept { return mtia::plugin::guard([&] { translated(fn); }); }
+// fn()'s value, or `on_error` with the message kept.
 template <class T, class Fn>
 T value(T on_error, Fn&& fn) noexcept {
   return mtia::plugin::guard_value<T>(on_error, [&] { return translated(fn); });

@@ -53,17 +53,14 @@ int32_t maybe_exchange_device(int32_t device) noexcept {
 mtia_status_t show_config(const mtia_sink_t* out) noexcept {
   return slot([&] {
     const sim::Config& c = sim::config();
-    write_to(out, nlohmann::json{
-                      {"plugin", kPluginName},
-                      {"version", kPluginVersion},
-                      {"abi_version", std::to_string(MTIA_PLUGIN_ABI_MAJOR) + "." +
-                                          std::to_string(MTIA_PLUGIN_ABI_MINOR)},
-                      {"device_count", c.device_count},
-                      {"max_streams_per_device", sim::kMaxStreams},
-                      {"environment",
-                       {{"MTIA_SAMPLE_DEVICE_COUNT", c.device_count},
-                        {"MTIA_SAMPLE_DEVICE_MEMORY", c.device_memory}}},
-                  }.dump());
+    const std::string abi =
+        std::to_string(MTIA_PLUGIN_ABI_MAJOR) + "." + std::to_string(MTIA_PLUGIN_ABI_MINOR);
+    write_to(out, nlohmann::json{{"plugin", kPluginName}, {"version", kPluginVersion},
+                                 {"abi_version", abi}, {"device_count", c.device_count},
+                                 {"max_streams_per_device", sim::kMaxStreams},
+                                 {"environment", {{"MTIA_SAMPLE_DEVICE_COUNT", c.device_count},
+                                                  {"MTIA_SAMPLE_DEVICE_MEMORY", c.device_memory}}}}
+                      .dump());
   });
 }
 
@@ -77,16 +74,12 @@ mtia_status_t get_device_capability(int32_t device, const mtia_sink_t* out) noex
 mtia_status_t get_device_properties(int32_t device, const mtia_sink_t* out) noexcept {
   return slot([&] {
     const int32_t d = resolve(device);
-    write_to(out, nlohmann::json{
-                      {"name", "MTIA Sample Device " + std::to_string(d)},
-                      {"index", d},
-                      {"total_memory", sim::config().device_memory},
-                      {"major", kCapabilityMajor},
-                      {"minor", kCapabilityMinor},
-                      {"multi_processor_count", 64},
-                      {"max_streams", sim::kMaxStreams},
-                      {"simulated", true},
-                  }.dump());
+    write_to(out, nlohmann::json{{"name", "MTIA Sample Device " + std::to_string(d)}, {"index", d},
+                                 {"total_memory", sim::config().device_memory},
+                                 {"major", kCapabilityMajor}, {"minor", kCapabilityMinor},
+                                 {"multi_processor_count", 64}, {"max_streams", sim::kMaxStreams},
+                                 {"simulated", true}}
+                      .dump());
   });
 }
 

@@ -32,24 +32,18 @@ mtia_status_t device_free(void* ptr) noexcept {
 mtia_status_t memory_stats(int32_t device, const mtia_sink_t* out) noexcept {
   return slot([&] {
     const sim::MemoryStats s = sim::memoryStats(device);
-    write_to(out, json{{"dram",
-                        {{"allocated_bytes", s.allocated},
-                         {"peak_bytes", s.peak_allocated},
-                         {"requested_bytes", s.requested},
-                         {"peak_requested_bytes", s.peak_requested},
-                         {"reserved_bytes", s.reserved},
-                         {"peak_reserved_bytes", s.peak_reserved},
-                         {"cached_bytes", s.reserved - s.allocated},
-                         {"total_bytes", s.total},
-                         {"free_bytes", s.total - s.reserved},
-                         {"active_allocations", s.num_allocs - s.num_frees},
-                         {"segments", s.segments},
-                         {"num_allocs", s.num_allocs},
-                         {"num_frees", s.num_frees},
-                         {"num_ooms", s.num_ooms},
-                         {"num_alloc_retries", s.num_alloc_retries},
-                         {"num_segment_allocs", s.num_segment_allocs},
-                         {"num_segment_frees", s.num_segment_frees}}}}
+    write_to(out, json{{"dram", {{"allocated_bytes", s.allocated}, {"peak_bytes", s.peak_allocated},
+                                 {"requested_bytes", s.requested},
+                                 {"peak_requested_bytes", s.peak_requested},
+                                 {"reserved_bytes", s.reserved}, {"peak_reserved_bytes", s.peak_reserved},
+                                 {"cached_bytes", s.reserved - s.allocated}, {"total_bytes", s.total},
+                                 {"free_bytes", s.total - s.reserved},
+                                 {"active_allocations", s.num_allocs - s.num_frees},
+                                 {"segments", s.segments}, {"num_allocs", s.num_allocs},
+                                 {"num_frees", s.num_frees}, {"num_ooms", s.num_ooms},
+                                 {"num_alloc_retries", s.num_alloc_retries},
+                                 {"num_segment_allocs", s.num_segment_allocs},
+                                 {"num_segment_frees", s.num_segment_frees}}}}
                       .dump());
   });
 }
@@ -87,24 +81,32 @@ mtia_status_t record_memory_history(const char* enabled, const char* stacks,
   });
 }
 
+uint64_t address(const void* p) { return reinterpret_cast<uintptr_t>(p); }
+
+json segmentJson(const char* base, const sim::Segment& seg) {
+  json blocks = json::array();
+  uint64_t allocated = 0, requested = 0;
+  for (const auto& [p, b] : seg.blocks) {
+    json block = {{"address", address(p)}, {"size", b.size}, {"requested_size", b.requested},
+                  {"state", b.allocated ? "active_allocated" : "inactive"}};
+    if (b.alloc_seq != 0) block["alloc_seq"] = b.alloc_seq;
+    blocks.push_back(std::move(block));
+    if (b.allocated) allocated += b.size, requested += b.requested;
+  }
+  json out = {{"device", seg.device}, {"address", address(base)}, {"total_size", seg.size},
+              {"allocated_size", allocated}, {"requested_size", requested},
+              {"segment_type", seg.block_size != 0 ? "small" : "large"}, {"blocks", std::move(blocks)}};
+  if (seg.block_size != 0) out["block_size"] = seg.block_size;
+  return out;
+}
+
+// PyTorch's shape: segments (by device, then address), a trace per device, the history settings.
 json snapshotJson(const sim::Snapshot& snap) {
   json segments = json::array(), traces = json::array();
-  for (const sim::SegmentView& seg : snap.segments) {
-    json blocks = json::array();
-    uint64_t allocated = 0, requested = 0;
-    for (const sim::BlockView& b : seg.blocks) {
-      json block = {{"address", b.address}, {"size", b.size}, {"requested_size", b.requested},
-                    {"state", b.allocated ? "active_allocated" : "inactive"}};
-      if (b.alloc_seq != 0) block["alloc_seq"] = b.alloc_seq;
-      blocks.push_back(std::move(block));
-      if (b.allocated) allocated += b.size, requested += b.requested;
+  for (size_t d = 0; d < snap.traces.size(); ++d) {
+    for (const auto& [base, seg] : snap.segments) {
+      if (seg.device == static_cast<int32_t>(d)) segments.push_back(segmentJson(base, seg));
     }
-    json out = {{"device", seg.device},         {"address", seg.address},
-                {"total_size", seg.size},       {"allocated_size", allocated},
-                {"requested_size", requested},  {"segment_type", seg.block_size != 0 ? "small" : "large"},
-                {"blocks", std::move(blocks)}};
-    if (seg.block_size != 0) out["block_size"] = seg.block_size;
-    segments.push_back(std::move(out));
   }
   for (const auto& trace : snap.traces) {
     json events = json::array();

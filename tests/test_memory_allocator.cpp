@@ -98,9 +98,10 @@ TEST_CASE("Freed large blocks are reused exactly and still coalesce", "[memory][
   sim::deviceFree(right);  // merges with `left`
   const sim::Snapshot snap = sim::snapshot();
   REQUIRE(snap.segments.size() == 1);
-  REQUIRE(snap.segments[0].blocks.size() == 1);
-  CHECK_FALSE(snap.segments[0].blocks[0].allocated);
-  CHECK(snap.segments[0].blocks[0].size == 8 * MiB);
+  const sim::Segment& seg = snap.segments.begin()->second;
+  REQUIRE(seg.blocks.size() == 1);
+  CHECK_FALSE(seg.blocks.begin()->second.allocated);
+  CHECK(seg.blocks.begin()->second.size == 8 * MiB);
   CHECK(alloc(0, 8 * MiB) == first);
   sim::deviceFree(first);
   sim::emptyCache();

@@ -13,6 +13,7 @@
 #include <cstdint>
 #include <deque>
 #include <functional>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -49,7 +50,11 @@ void init();      // reads the Config from the environment
 void shutdown();  // drops queued work, joins the workers, frees everything
 bool initialized() noexcept;
 const Config& config();            // Err::Down when not initialised
-void checkDevice(int32_t device);  // Err::BadValue for an index out of range
+inline std::atomic<int32_t> g_device_count{0};  // while initialised; else 0
+[[noreturn]] void badDevice(int32_t device);    // Err::Down, or Err::BadValue naming the range
+inline void checkDevice(int32_t device) {
+  if (device < 0 || device >= g_device_count.load(std::memory_order_relaxed)) badDevice(device);
+}
 bool hasContext(int32_t device);
 void synchronizeDevice(int32_t device);  // waits; throws the first failure of its streams
 void waitDevice(int32_t device);         // waits for the work queued before the call
@@ -170,18 +175,19 @@ struct TraceEvent {
   const char* action;   // "alloc", "free", "segment_alloc", "segment_free", "oom"
   uint64_t addr, size;  // oom: addr = the device's free bytes, size = requested
 };
-struct BlockView {
-  uint64_t address, size, requested, alloc_seq;  // alloc_seq 0: not recorded
+struct Block {
+  size_t size, requested;  // requested: 0 while free
+  uint64_t alloc_seq;      // the alloc event's number while history is on; else 0
   bool allocated;
 };
-struct SegmentView {
+struct Segment {
   int32_t device;
-  uint64_t address, size, block_size;  // block_size 0: a large segment
-  std::vector<BlockView> blocks;       // tile the segment, in address order
+  size_t size, block_size;        // block_size: its size class; 0 for a large segment
+  std::map<char*, Block> blocks;  // tile the segment
 };
 struct Snapshot {
-  std::vector<SegmentView> segments;            // by device, then address
-  std::vector<std::vector<TraceEvent>> traces;  // per device, oldest first
+  std::map<char*, Segment> segments;           // every device's, by address
+  std::vector<std::deque<TraceEvent>> traces;  // per device, oldest first
   HistoryConfig history;
 };
 using OomObserver = void (*)(void* user_data, int32_t device, uint64_t requested,

@@ -4,7 +4,7 @@
 #include "driver.h"
 
 #include <array>
-#include <map>
+#include <future>
 #include <set>
 #include <unordered_map>
 
@@ -31,9 +31,7 @@ class Handles {
     std::lock_guard<std::mutex> lock(mutex_);
     if (objects_.erase(handle) == 0) throw notFound(handle);
   }
-  Error notFound(int64_t handle) const {
-    return Error(Err::NotFound, kind_ + (" " + std::to_string(handle)) + " does not exist");
-  }
+  Error notFound(int64_t h) const { return Error(Err::NotFound, kind_ + (" " + std::to_string(h)) + " does not exist"); }
 
  private:
   const char* kind_;
@@ -49,30 +47,16 @@ struct Device {
   std::atomic<int64_t> stream_count{1};
 };
 
-struct Marker {  // one record of an event: completes when the stream reaches it
-  std::mutex mutex;
-  std::condition_variable cv;
-  bool done = false;
-  std::chrono::steady_clock::time_point when{};
-};
+// A record of an event: ready, with the time, once its stream reached it.
+using Record = std::shared_future<std::chrono::steady_clock::time_point>;
 struct Event {
   explicit Event(bool timing_) : timing(timing_) {}
   const bool timing;
   std::mutex mutex;
-  std::shared_ptr<Marker> latest;  // nullptr until recorded
+  std::optional<Record> latest;  // none until recorded
 };
 struct Graph;
 
-struct Block {
-  size_t size, requested;  // requested: 0 while free
-  uint64_t alloc_seq;      // the alloc event's number while history is on
-  bool allocated;
-};
-struct Segment {
-  int32_t device;
-  size_t size, block_size;        // block_size: its size class; 0 for a large segment
-  std::map<char*, Block> blocks;  // tile the segment
-};
 struct DeviceMemory {
   MemoryStats stats;
   uint64_t seq = 0;  // numbers every event, recorded or not

@@ -272,17 +272,8 @@ void recordHistory(const HistoryConfig& config) {
 Snapshot snapshot() {
   Memory& m = mem();
   std::lock_guard<std::mutex> lock(m.mutex);
-  Snapshot snap{{}, {}, m.history};
-  for (size_t d = 0; d < m.devices.size(); ++d) {
-    for (const auto& [base, seg] : m.segments) {
-      if (seg.device != static_cast<int32_t>(d)) continue;
-      snap.segments.push_back({seg.device, address(base), seg.size, seg.block_size, {}});
-      for (const auto& [p, b] : seg.blocks) {
-        snap.segments.back().blocks.push_back({address(p), b.size, b.requested, b.alloc_seq, b.allocated});
-      }
-    }
-    snap.traces.emplace_back(m.devices[d].trace.begin(), m.devices[d].trace.end());
-  }
+  Snapshot snap{m.segments, {}, m.history};
+  for (const DeviceMemory& d : m.devices) snap.traces.push_back(d.trace);
   return snap;
 }
 

@@ -66,12 +66,14 @@ void init() {
     rt->memory.devices.emplace_back().stats.total = rt->config.device_memory;
   }
   g_rt = rt.release();
+  g_device_count.store(g_rt->config.device_count);
   g_generation.store(++g_inits, std::memory_order_release);
 }
 
 void shutdown() {
   if (g_rt == nullptr) return;
   g_generation.store(~uint64_t{0}, std::memory_order_release);
+  g_device_count.store(0);
   // Stop every stream first (dropping queued work and releasing waits across
   // streams), then join and free them.
   for (auto& d : g_rt->devices) forEachStream(*d, [](Stream& s) { s.stop(); });
@@ -89,9 +91,8 @@ Runtime& rt() {
 
 const Config& config() { return rt().config; }
 
-void checkDevice(int32_t index) {
+void badDevice(int32_t index) {
   const int32_t n = rt().config.device_count;
-  if (index >= 0 && index < n) return;
   throw Error(Err::BadValue, "device index " + std::to_string(index) + " is out of range: " +
                                  (n == 0 ? std::string("the sample plugin has no devices")
                                          : "the sample plugin has " + std::to_string(n) +

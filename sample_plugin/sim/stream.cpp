@@ -144,24 +144,13 @@ void submitChecked(Stream& s, const char* name, std::function<void()> check,
             }});
 }
 
-std::shared_ptr<Marker> latest(int64_t event) {
+std::optional<Record> latest(int64_t event) {
   const std::shared_ptr<Event> e = rt().events.find(event);
   std::lock_guard<std::mutex> lock(e->mutex);
   return e->latest;
 }
 
-bool isDone(Marker& m) {
-  std::lock_guard<std::mutex> lock(m.mutex);
-  return m.done;
-}
-
-// Until the marker completes, or *abandon (polled: only shutdown sets it).
-void wait(Marker& m, const std::atomic<bool>* abandon = nullptr) {
-  std::unique_lock<std::mutex> lock(m.mutex);
-  while (!m.cv.wait_for(lock, std::chrono::milliseconds(10), [&] { return m.done; })) {
-    if (abandon != nullptr && abandon->load()) return;
-  }
-}
+bool isDone(const Record& r) { return r.wait_for(std::chrono::seconds(0)) == std::future_status::ready; }
 
 }  // namespace
 
@@ -198,29 +187,28 @@ void destroyEvent(int64_t event) { rt().events.remove(event); }
 
 void recordEvent(int64_t event, Stream& s) {
   const std::shared_ptr<Event> e = rt().events.find(event);
-  auto marker = std::make_shared<Marker>();
-  s.submit({"event record", [marker] {
-              std::lock_guard<std::mutex> lock(marker->mutex);
-              marker->done = true;
-              marker->when = std::chrono::steady_clock::now();
-              marker->cv.notify_all();
-            }}, true);
+  auto done = std::make_shared<std::promise<std::chrono::steady_clock::time_point>>();
+  Record record = done->get_future().share();
+  s.submit({"event record", [done] { done->set_value(std::chrono::steady_clock::now()); }}, true);
   std::lock_guard<std::mutex> lock(e->mutex);
-  e->latest = std::move(marker);
+  e->latest = std::move(record);
 }
 
 void waitEvent(Stream& s, int64_t event) {
-  // Never recorded: nothing to wait for.
-  if (std::shared_ptr<Marker> m = latest(event)) s.submit({"event wait", [m, &s] { wait(*m, &s.stopping); }}, true);
+  if (std::optional<Record> r = latest(event)) {  // never recorded: nothing to wait for
+    s.submit({"event wait", [r, &s] {  // polls for shutdown, which drops the record
+                while (!s.stopping && r->wait_for(std::chrono::milliseconds(10)) != std::future_status::ready) {}
+              }}, true);
+  }
 }
 
 bool queryEvent(int64_t event) {
-  const std::shared_ptr<Marker> m = latest(event);
-  return m == nullptr || isDone(*m);
+  const std::optional<Record> r = latest(event);
+  return !r || isDone(*r);
 }
 
 void synchronizeEvent(int64_t event) {
-  if (const std::shared_ptr<Marker> m = latest(event)) wait(*m);
+  if (const std::optional<Record> r = latest(event)) r->wait();
 }
 
 int64_t elapsedNs(int64_t start, int64_t end) {
@@ -229,10 +217,10 @@ int64_t elapsedNs(int64_t start, int64_t end) {
     if (!rt().events.find(event)->timing) {
       throw Error(Err::BadValue, name + " was created without MTIA_EVENT_TIMING: it keeps no time");
     }
-    const std::shared_ptr<Marker> m = latest(event);
-    if (m == nullptr) throw Error(Err::BadState, name + " has not been recorded");
-    if (!isDone(*m)) throw Error(Err::BadState, name + " has not completed yet: synchronize it first");
-    return m->when;  // written once, before done
+    const std::optional<Record> r = latest(event);
+    if (!r) throw Error(Err::BadState, name + " has not been recorded");
+    if (!isDone(*r)) throw Error(Err::BadState, name + " has not completed yet: synchronize it first");
+    return r->get();
   };
   const auto from = completed(start);
   return std::chrono::duration_cast<std::chrono::nanoseconds>(completed(end) - from).count();
