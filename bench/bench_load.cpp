@@ -11,40 +11,11 @@
 #include <dlfcn.h>
 #include <stdlib.h>
 
-#include <filesystem>
 #include <string>
-#include <system_error>
 
 namespace mtia_bench {
 
 namespace {
-
-namespace fs = std::filesystem;
-
-// A private copy of the sample plugin. The file behind getMTIAHooks() stays
-// loaded for the life of the process, and dlopen of a loaded file only bumps
-// a reference count, so measuring a real load needs a file of its own.
-class PluginCopy {
- public:
-  PluginCopy() {
-    std::string dir = (fs::temp_directory_path() / "mtia-bench-XXXXXX").string();
-    if (mkdtemp(dir.data()) == nullptr) throw std::system_error(errno, std::generic_category(), dir);
-    dir_ = dir;
-    path_ = (dir_ / fs::path(kSamplePluginPath).filename()).string();
-    fs::copy_file(kSamplePluginPath, path_);
-    fs::permissions(path_, fs::perms::owner_all | fs::perms::group_read | fs::perms::group_exec |
-                               fs::perms::others_read | fs::perms::others_exec);
-  }
-  ~PluginCopy() {
-    std::error_code ignored;
-    fs::remove_all(dir_, ignored);
-  }
-  const std::string& path() const noexcept { return path_; }
-
- private:
-  fs::path dir_;
-  std::string path_;
-};
 
 const std::string& pluginCopy() {
   static const PluginCopy copy;
@@ -60,7 +31,6 @@ void failIfStillLoaded(benchmark::State& state, const std::string& path) {
   }
 }
 
-void noLog(void*, mtia_log_level_t, const char*) noexcept {}
 
 void bareDlopen(benchmark::State& state) {
   const std::string& path = pluginCopy();
@@ -98,12 +68,7 @@ void pluginInit(benchmark::State& state) {
     state.SkipWithError("cannot open the plugin copy");
     return;
   }
-  mtia_host_services_t services{};
-  services.struct_size = sizeof(services);
-  services.abi_major = MTIA_PLUGIN_ABI_MAJOR;
-  services.abi_minor = MTIA_PLUGIN_ABI_MINOR;
-  services.host_name = "mtia_bench";
-  services.log = &noLog;
+  const mtia_host_services_t services = benchHostServices();
   for (auto _ : state) {
     const mtia_plugin_api_t* api = nullptr;
     if (entry(&services, &api, nullptr) != MTIA_STATUS_OK || api->initialize() != MTIA_STATUS_OK) {

@@ -2,11 +2,17 @@
 #pragma once
 
 #include <mtia/hooks.h>
+#include <mtia/plugin_abi.h>
 
 #include <benchmark/benchmark.h>
 
+#include <stdlib.h>
+
+#include <cerrno>
 #include <exception>
+#include <filesystem>
 #include <string>
+#include <system_error>
 
 namespace mtia_bench {
 
@@ -32,6 +38,43 @@ struct Fixture {
 
 // Set up by main() before any benchmark runs.
 const Fixture& fixture(Subject subject) noexcept;
+
+// A private copy of the sample plugin, removed at exit. The file behind
+// getMTIAHooks() stays loaded for the life of the process, and dlopen of a
+// loaded file only bumps a reference count: a copy is a plugin of its own,
+// with its own globals.
+class PluginCopy {
+ public:
+  PluginCopy() {
+    namespace fs = std::filesystem;
+    std::string dir = (fs::temp_directory_path() / "mtia-bench-XXXXXX").string();
+    if (mkdtemp(dir.data()) == nullptr) throw std::system_error(errno, std::generic_category(), dir);
+    dir_ = dir;
+    path_ = (dir_ / fs::path(kSamplePluginPath).filename()).string();
+    fs::copy_file(kSamplePluginPath, path_);
+    fs::permissions(path_, fs::perms::owner_all | fs::perms::group_read | fs::perms::group_exec |
+                               fs::perms::others_read | fs::perms::others_exec);
+  }
+  ~PluginCopy() {
+    std::error_code ignored;
+    std::filesystem::remove_all(dir_, ignored);
+  }
+  const std::string& path() const noexcept { return path_; }
+
+ private:
+  std::filesystem::path dir_;
+  std::string path_;
+};
+
+// Host services for calling a plugin's entry point directly (no log sink).
+inline mtia_host_services_t benchHostServices() noexcept {
+  mtia_host_services_t services{};
+  services.struct_size = sizeof(services);
+  services.abi_major = MTIA_PLUGIN_ABI_MAJOR;
+  services.abi_minor = MTIA_PLUGIN_ABI_MINOR;
+  services.host_name = "mtia_bench";
+  return services;
+}
 
 // Runs a benchmark body; an exception fails the benchmark with its message
 // instead of terminating the run.

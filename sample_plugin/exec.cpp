@@ -1,65 +1,43 @@
-// exec.cpp — the "mtia.exec/1" slots: memset, memcpy and host functions on a
-// stream. Arguments are checked here, at submission; the stream's executor
-// checks device memory again when the work runs (streams.cpp).
-#include "runtime.h"
+// exec.cpp — the "mtia.exec/1" extension: memset, memcpy and host functions
+// on a stream. The driver checks the pointers when the work is submitted (a
+// bad call fails at once) and again when it runs.
+#include "binding.h"
 
-#include <utility>
-
-namespace mtia_sample {
+namespace sample {
 
 namespace {
 
-using mtia::plugin::guard;
-
-void submitChecked(mtia_stream_t stream, Op op) {
-  SampleStream& s = runtime().lookupStream(stream);
-  checkOp(op, s.device);
-  s.exec.submit(std::move(op));
-}
-
 mtia_status_t memset_async(mtia_stream_t stream, void* dst, int32_t value, size_t size) noexcept {
-  return guard([&] {
-    Op op;
-    op.kind = Op::Kind::Memset;
-    op.dst = dst;
-    op.value = value;
-    op.size = size;
-    submitChecked(stream, std::move(op));
-  });
+  return slot([&] { sim::memsetAsync(findStream(stream), dst, value, size); });
 }
 
 mtia_status_t memcpy_async(mtia_stream_t stream, void* dst, const void* src, size_t size,
                            mtia_memcpy_kind_t kind) noexcept {
-  return guard([&] {
-    Op op;
-    op.kind = Op::Kind::Memcpy;
-    op.copy_kind = kind;
-    op.dst = dst;
-    op.src = src;
-    op.size = size;
-    submitChecked(stream, std::move(op));
+  return slot([&] {
+    if (kind < MTIA_MEMCPY_HOST_TO_DEVICE || kind > MTIA_MEMCPY_DEVICE_TO_DEVICE) {
+      throw Failure(MTIA_STATUS_INVALID_ARGUMENT,
+                    "memcpy kind " + std::to_string(kind) +
+                        " is not MTIA_MEMCPY_HOST_TO_DEVICE (1), MTIA_MEMCPY_DEVICE_TO_HOST (2) "
+                        "or MTIA_MEMCPY_DEVICE_TO_DEVICE (3)");
+    }
+    sim::Stream& s = findStream(stream);
+    sim::memcpyAsync(s, dst, src, size, static_cast<sim::Copy>(kind - MTIA_MEMCPY_HOST_TO_DEVICE));
   });
 }
 
 mtia_status_t launch_host_func(mtia_stream_t stream, mtia_host_fn_t fn, void* user_data) noexcept {
-  return guard([&] {
-    Op op;
-    op.kind = Op::Kind::HostFunc;
-    op.fn = fn;
-    op.user_data = user_data;
-    submitChecked(stream, std::move(op));
+  return slot([&] {
+    if (fn == nullptr) throw Failure(MTIA_STATUS_INVALID_ARGUMENT, "host function is NULL");
+    sim::hostFuncAsync(findStream(stream), [fn, user_data] { return fn(user_data); });
   });
 }
 
 const mtia_exec_ext_v1_t kExecExt = {
-    sizeof(mtia_exec_ext_v1_t),
-    &memset_async,
-    &memcpy_async,
-    &launch_host_func,
+    sizeof(mtia_exec_ext_v1_t), &memset_async, &memcpy_async, &launch_host_func,
 };
 
 }  // namespace
 
 const mtia_exec_ext_v1_t* execExtension() noexcept { return &kExecExt; }
 
-}  // namespace mtia_sample
+}  // namespace sample

@@ -3,6 +3,8 @@
 #include "exec_support.h"
 
 #include <atomic>
+#include <chrono>
+#include <cstring>
 #include <memory>
 #include <numeric>
 #include <thread>
@@ -209,19 +211,52 @@ TEST_CASE("A failure inside queued work is reported by the next synchronize", "[
   p.exec.synchronize(t);
 }
 
-TEST_CASE("Device memory freed before queued work runs is an error at synchronize", "[exec][errors]") {
+// deviceFree waits for the work queued on the device before it (cudaFree's
+// rule): that work still sees the block, and only then may it be reused.
+TEST_CASE("deviceFree waits for queued work that still uses the block", "[exec][memory]") {
   SamplePlugin p;
   const mtia::Stream s = p.hooks.createStream(0);
-  DeviceBuffer buf(p.hooks, 0, 64);
+  constexpr size_t kBytes = 4096;
+  auto* block = static_cast<uint8_t*>(p.hooks.deviceAlloc(0, kBytes));
+  std::memset(block, 0x5A, kBytes);
+  std::vector<uint8_t> seen(kBytes, 0);
   Gate gate;
-  p.exec.launchHostFunc(s, &Gate::waitFn, &gate);
-  p.exec.memset(s, buf.get(), 1, 64);
-  buf.free();
+  p.exec.launchHostFunc(s, &Gate::waitFn, &gate);  // the copy below waits behind it
+  p.exec.memcpy(s, seen.data(), block, kBytes, mtia::MemcpyKind::DeviceToHost);
+  std::atomic<bool> freed{false};
+  std::thread freeing([&] {
+    p.hooks.deviceFree(block);
+    freed = true;
+  });
+  std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  CHECK_FALSE(freed.load());  // the free waits for the gated copy
   gate.open();
-  CHECK(mtia_test::errorOf([&] { p.exec.synchronize(s); }) ==
-        "StreamExec::synchronize() failed in MTIA plugin 'mtia-sample': queued memset on stream 1 "
+  freeing.join();
+  CHECK(p.exec.query(s));
+  auto* again = static_cast<uint8_t*>(p.hooks.deviceAlloc(0, kBytes));
+  CHECK(again == block);  // the cache hands the block out again, now
+  std::memset(again, 0, kBytes);
+  p.exec.synchronize(s);
+  CHECK(seen == bytes(kBytes, 0x5A));  // the copy saw the old block intact
+  p.hooks.deviceFree(again);
+}
+
+// A graph may replay work after its memory was freed: the work fails then.
+TEST_CASE("Replayed work on freed device memory is an error at synchronize", "[exec][errors]") {
+  SamplePlugin p;
+  auto* block = p.hooks.deviceAlloc(0, 64);
+  const int64_t graph = p.hooks.mtiagraphCreate(true);
+  p.hooks.mtiagraphCaptureBegin(graph, {0, 0});
+  p.exec.memset(p.hooks.getCurrentStream(0), block, 1, 64);
+  p.hooks.mtiagraphCaptureEnd(graph);
+  p.hooks.mtiagraphInstantiate(graph);
+  p.hooks.deviceFree(block);
+  p.hooks.mtiagraphReplay(graph);
+  CHECK(mtia_test::errorOf([&] { p.exec.synchronize(p.hooks.getCurrentStream(0)); }) ==
+        "StreamExec::synchronize() failed in MTIA plugin 'mtia-sample': queued memset on stream 0 "
         "of device 0 failed: memset destination (64 bytes) is not inside one live device "
         "allocation (INVALID_ARGUMENT)");
+  p.hooks.mtiagraphDestroy(graph);
 }
 
 TEST_CASE("Bad stream work is refused when submitted", "[exec][errors]") {

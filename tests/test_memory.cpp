@@ -110,37 +110,6 @@ TEST_CASE("Stats count blocks, requests, peaks and segments", "[memory][stats]")
   CHECK(p.stat("num_allocs", 1) == 0);
 }
 
-TEST_CASE("MTIA_SAMPLE_BIASED_LOCKS is 0 or 1", "[memory][config]") {
-  const auto shown = [](const SamplePlugin& p) {
-    return nlohmann::json::parse(p.hooks.showConfig())["environment"]["MTIA_SAMPLE_BIASED_LOCKS"];
-  };
-  {
-    SamplePlugin p;
-    CHECK(shown(p) == 1);
-  }
-  {
-    mtia_test::ScopedEnv env("MTIA_SAMPLE_BIASED_LOCKS", "0");
-    SamplePlugin p;
-    CHECK(shown(p) == 0);
-    // Plain mutexes: the cached paths still work, and the stats stay exact.
-    for (int i = 0; i < 100; ++i) p.hooks.deviceFree(p.alloc(512));
-    CHECK(p.stat("num_allocs") == 100);
-    CHECK(p.stat("allocated_bytes") == 0);
-  }
-  for (const char* bad : {"yes", "2", "true", " 1"}) {
-    INFO(bad);
-    mtia_test::ScopedEnv env("MTIA_SAMPLE_BIASED_LOCKS", bad);
-    const mtia::LoadError e = mtia_test::loadErrorOf(mtia_test::samplePluginPath());
-    CHECK(e.step() == mtia::LoadStep::Initialize);
-    CHECK(e.cause() == std::string("initialize() returned INVALID_ARGUMENT: "
-                                   "MTIA_SAMPLE_BIASED_LOCKS='") +
-                           bad +
-                           "' is not 0 or 1: 1 (the default) lets the thread driving a device "
-                           "take its allocator's lock without atomic operations, 0 makes it a "
-                           "plain mutex");
-  }
-}
-
 TEST_CASE("MTIA_SAMPLE_DEVICE_MEMORY sets each device's capacity", "[memory][config]") {
   {
     mtia_test::ScopedEnv env("MTIA_SAMPLE_DEVICE_MEMORY", "64MiB");

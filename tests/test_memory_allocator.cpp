@@ -1,99 +1,140 @@
-// The sample plugin's device allocator from inside: findDeviceRange's
-// building blocks (contains, deviceOfAddress) and the size classes. Compiled
-// together with the plugin's allocator sources.
-#include "memory_allocator.h"
+// The sample plugin's simulated driver from inside (sample_plugin/sim/driver.h):
+// the size classes, findDeviceRange, best fit with splitting and coalescing,
+// and device_free's wait for queued work. Linked with the driver library.
+#include "sim/driver.h"
 #include "test_memory_support.h"
 
-using mtia_sample::DeviceAllocator;
-using mtia_sample::OomReport;
+#include <atomic>
+#include <cstring>
+
 using mtia_test::KiB;
 using mtia_test::MiB;
+
+namespace {
+
+// The driver, initialised for one test case.
+struct Driver {
+  Driver() { sim::init(); }
+  ~Driver() { sim::shutdown(); }
+};
+
+char* alloc(int32_t device, size_t bytes) { return static_cast<char*>(sim::deviceAlloc(device, bytes)); }
+
+bool inside(const void* p, size_t bytes, int32_t* device = nullptr) {
+  int32_t ignored = -1;
+  return sim::findDeviceRange(p, bytes, device != nullptr ? device : &ignored);
+}
+
+}  // namespace
 
 TEST_CASE("Block sizes follow the documented size classes", "[memory][allocator]") {
   for (size_t bytes = 1; bytes <= 2 * MiB; bytes += (bytes < 64 * KiB ? 1 : 509)) {
     INFO(bytes);
-    REQUIRE(mtia_sample::blockSizeFor(bytes) == mtia_test::documentedBlockSize(bytes));
+    REQUIRE(sim::blockSizeFor(bytes) == mtia_test::documentedBlockSize(bytes));
   }
-  CHECK(mtia_sample::blockSizeFor(MiB) == MiB);
-  CHECK(mtia_sample::blockSizeFor(MiB + 1) == MiB + 512);
+  CHECK(sim::blockSizeFor(MiB) == MiB);
+  CHECK(sim::blockSizeFor(MiB + 1) == MiB + 512);
 }
 
-TEST_CASE("contains() accepts exactly the ranges inside live allocations", "[memory][allocator]") {
-  DeviceAllocator d0(0, 64 * MiB), d1(1, 64 * MiB);
-  OomReport oom;
+TEST_CASE("findDeviceRange accepts exactly the ranges inside live allocations", "[memory][allocator]") {
+  Driver driver;
   for (const size_t size : {size_t{1000}, 5 * MiB + 100}) {
     INFO(size);
-    auto* p = static_cast<char*>(d1.allocate(size, oom));
-    REQUIRE(p != nullptr);
-    CHECK(mtia_sample::deviceOfAddress(p) == 1);
-    CHECK(d1.contains(p, size));
-    CHECK(d1.contains(p, 0));
-    CHECK(d1.contains(p + 10, size - 10));
-    CHECK(d1.contains(p + size - 1, 1));
-    CHECK_FALSE(d1.contains(p, size + 1));         // past the requested size
-    CHECK_FALSE(d1.contains(p + 10, size - 9));
-    CHECK_FALSE(d1.contains(p + size, 0));        // one past the end
-    CHECK_FALSE(d1.contains(p + 1, SIZE_MAX));    // no wrap-around
-    CHECK_FALSE(d0.contains(p, 1));               // another device's memory
-    CHECK_FALSE(d1.contains(p - 1, 1));
-    d1.free(p);
-    CHECK_FALSE(d1.contains(p, 1));
+    char* p = alloc(1, size);
+    int32_t device = -1;
+    CHECK(inside(p, size, &device));
+    CHECK(device == 1);
+    CHECK(inside(p, 0));
+    CHECK(inside(p + 10, size - 10));
+    CHECK(inside(p + size - 1, 1));
+    CHECK_FALSE(inside(p, size + 1));  // past the requested size
+    CHECK_FALSE(inside(p + 10, size - 9));
+    CHECK_FALSE(inside(p + size, 0));  // one past the end
+    CHECK_FALSE(inside(p + 1, SIZE_MAX));  // no wrap-around
+    CHECK_FALSE(inside(p - 1, 1));
+    sim::deviceFree(p);
+    CHECK_FALSE(inside(p, 1));
   }
   int on_stack = 0;
-  CHECK_FALSE(d0.contains(&on_stack, 1));
-  CHECK(mtia_sample::deviceOfAddress(&on_stack) == -1);
-  d1.emptyCache();
-  CHECK(d1.stats().reserved_bytes == 0);
+  CHECK_FALSE(inside(&on_stack, 1));
+  sim::emptyCache();
+  CHECK(sim::memoryStats(1).reserved == 0);
 }
 
 TEST_CASE("Two live blocks never overlap, whatever the sizes", "[memory][allocator]") {
-  DeviceAllocator d(0, 256 * MiB);
-  OomReport oom;
+  Driver driver;
   std::vector<std::pair<char*, size_t>> live;
   for (size_t size = 1; size < 6 * MiB; size = size * 3 + 7) {
-    live.emplace_back(static_cast<char*>(d.allocate(size, oom)), size);
-    live.emplace_back(static_cast<char*>(d.allocate(size, oom)), size);
+    live.emplace_back(alloc(0, size), size);
+    live.emplace_back(alloc(0, size), size);
   }
   for (const auto& [p, size] : live) {
     for (const auto& [q, other] : live) {
       if (p != q) CHECK((p + size <= q || q + other <= p));
     }
-    CHECK_FALSE(d.contains(p + size, 1));
+    CHECK_FALSE(inside(p + size, 1));
   }
-  for (const auto& [p, size] : live) d.free(p);
-  CHECK(d.stats().allocated_bytes == 0);
+  for (const auto& [p, size] : live) sim::deviceFree(p);
+  CHECK(sim::memoryStats(0).allocated == 0);
 }
 
 TEST_CASE("Freed large blocks are reused exactly and still coalesce", "[memory][allocator]") {
-  DeviceAllocator d(0, 64 * MiB);
-  OomReport oom;
-  char* a = static_cast<char*>(d.allocate(4 * MiB, oom));  // a 4 MiB segment
-  d.free(a);
-  CHECK(d.allocate(4 * MiB, oom) == a);  // the same block, no new segment
-  CHECK(d.stats().reserved_bytes == 4 * MiB);
-  d.free(a);
-  d.emptyCache();
+  Driver driver;
+  char* a = alloc(0, 4 * MiB);  // a 4 MiB segment
+  sim::deviceFree(a);
+  CHECK(alloc(0, 4 * MiB) == a);  // the same block, no new segment
+  CHECK(sim::memoryStats(0).reserved == 4 * MiB);
+  sim::deviceFree(a);
+  sim::emptyCache();
 
-  // Two halves of one 8 MiB segment: freeing both leaves one free block.
-  char* first = static_cast<char*>(d.allocate(8 * MiB, oom));
-  d.free(first);
-  char* left = static_cast<char*>(d.allocate(3 * MiB, oom));
-  char* right = static_cast<char*>(d.allocate(5 * MiB, oom));
-  CHECK(static_cast<void*>(left) == first);
-  CHECK(static_cast<void*>(right) == first + 3 * MiB);
-  d.free(left);   // no free neighbour
-  d.free(right);  // merges with `left`
-  const auto view = d.view();
-  for (const auto& seg : view.segments) {
-    INFO(seg.size);
-    REQUIRE(seg.blocks.size() == 1);  // each segment is one free block again
-    CHECK_FALSE(seg.blocks[0].allocated);
-    CHECK(seg.blocks[0].size == seg.size);
-  }
-  REQUIRE(view.segments.size() == 1);
-  CHECK(d.allocate(8 * MiB, oom) == static_cast<void*>(first));
-  d.free(first);
-  d.emptyCache();
-  CHECK(d.stats().reserved_bytes == 0);
-  CHECK(d.stats().segments == 0);
+  // Two parts of one 8 MiB segment: freeing both leaves one free block.
+  char* first = alloc(0, 8 * MiB);
+  sim::deviceFree(first);
+  char* left = alloc(0, 3 * MiB);
+  char* right = alloc(0, 5 * MiB);
+  CHECK(left == first);
+  CHECK(right == first + 3 * MiB);
+  sim::deviceFree(left);   // no free neighbour
+  sim::deviceFree(right);  // merges with `left`
+  const sim::Snapshot snap = sim::snapshot();
+  REQUIRE(snap.segments.size() == 1);
+  const sim::Segment& seg = snap.segments.begin()->second;
+  REQUIRE(seg.blocks.size() == 1);
+  CHECK_FALSE(seg.blocks.begin()->second.allocated);
+  CHECK(seg.blocks.begin()->second.size == 8 * MiB);
+  CHECK(alloc(0, 8 * MiB) == first);
+  sim::deviceFree(first);
+  sim::emptyCache();
+  CHECK(sim::memoryStats(0).segments == 0);
+}
+
+TEST_CASE("device_free waits for the work queued before it", "[memory][allocator][exec]") {
+  Driver driver;
+  sim::Stream& s = sim::createStream(0);
+  constexpr size_t kBytes = 64 * KiB;
+  char* block = alloc(0, kBytes);
+  std::memset(block, 0x5A, kBytes);
+  std::atomic<bool> open{false}, freed{false};
+  std::vector<unsigned char> seen(kBytes, 0);
+  // The stream is blocked, then copies the block out: the free must wait.
+  sim::hostFuncAsync(s, [&] {
+    while (!open.load()) std::this_thread::yield();
+    return 0;
+  });
+  sim::memcpyAsync(s, seen.data(), block, kBytes, sim::Copy::DeviceToHost);
+  std::thread freeing([&] {
+    sim::deviceFree(block);
+    freed = true;
+  });
+  std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  CHECK_FALSE(freed.load());  // still waiting for the stream
+  open = true;
+  freeing.join();
+  CHECK(s.idle());  // the copy ran before the block went back to the cache
+  char* again = alloc(0, kBytes);
+  CHECK(again == block);  // the same block is reused only now
+  std::memset(again, 0, kBytes);
+  s.synchronize();
+  CHECK(seen == std::vector<unsigned char>(kBytes, 0x5A));
+  sim::deviceFree(again);
 }

@@ -229,11 +229,9 @@ TEST_CASE("Eight threads allocate and free at once with exact final stats",
   CHECK(p.stat("reserved_bytes", 1) == 0);
 }
 
-// The allocator's lock is biased towards the thread that uses it most
-// (sample_plugin/biased_mutex.h). Here one thread does most of the work on
-// the biased path while another frees some of its blocks and a third reads
-// the stats: each of those revokes the bias, which the first thread earns back.
-TEST_CASE("Exact stats while the lock's bias moves between the threads of one device",
+// One thread does most of the work on a device while another frees some of
+// its blocks and a third reads the stats.
+TEST_CASE("Exact stats while three threads share one device's allocator",
           "[memory][threads]") {
   SamplePlugin p;
   constexpr int kBlocks = 20000;

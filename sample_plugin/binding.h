@@ -1,0 +1,88 @@
+// binding.h — what the binding's files share. The binding is the part of the
+// sample plugin a vendor copies: one file per ABI group or extension, each
+// slot a few lines that check arguments, call the driver (sim/driver.h, in
+// place of a vendor's runtime) and report failures through slot()/value().
+#pragma once
+
+#include "sim/driver.h"
+
+#include <mtia/plugin_abi.h>
+#include <mtia/plugin_support.hpp>
+
+#include <string>
+
+namespace sample {
+
+using mtia::plugin::Failure;
+using mtia::plugin::write_to;
+
+inline constexpr const char* kPluginName = "mtia-sample";
+inline constexpr const char* kPluginVersion = "0.1.0";
+
+// The ABI status for each of the driver's error codes.
+inline mtia_status_t statusOf(const sim::Error& e) noexcept {
+  switch (e.code) {
+    case sim::Err::BadValue: return MTIA_STATUS_INVALID_ARGUMENT;
+    case sim::Err::NoMemory: return MTIA_STATUS_OUT_OF_MEMORY;
+    case sim::Err::Unsupported: return MTIA_STATUS_NOT_SUPPORTED;
+    case sim::Err::BadState: return MTIA_STATUS_INVALID_STATE;
+    case sim::Err::NotFound: return MTIA_STATUS_NOT_FOUND;
+    case sim::Err::Down: return MTIA_STATUS_UNAVAILABLE;
+    case sim::Err::HostFunc: return e.detail;  // what the host function returned
+  }
+  return MTIA_STATUS_INTERNAL;
+}
+
+template <class Fn>
+auto translated(Fn& fn) {  // a driver error becomes the plugin_support Failure
+  try {
+    return fn();
+  } catch (const sim::Error& e) {
+    throw Failure(statusOf(e), e.what());
+  }
+}
+
+// MTIA_STATUS_OK, or the failure's code with its message kept for
+// get_last_error(); nothing is thrown past it (plugin_support's guard).
+template <class Fn>
+mtia_status_t slot(Fn&& fn) noexcept { return mtia::plugin::guard([&] { translated(fn); }); }
+// fn()'s value, or `on_error` with the message kept.
+template <class T, class Fn>
+T value(T on_error, Fn&& fn) noexcept {
+  return mtia::plugin::guard_value<T>(on_error, [&] { return translated(fn); });
+}
+
+// *out for an out-parameter the caller must pass; Failure when it is NULL.
+template <class T>
+T& out(T* p, const char* name) {
+  if (p == nullptr) throw Failure(MTIA_STATUS_INVALID_ARGUMENT, std::string(name) + " is NULL");
+  return *p;
+}
+
+// -1 means the calling thread's current device.
+inline int32_t resolve(int32_t device) {
+  device = device == -1 ? sim::currentDevice() : device;
+  sim::checkDevice(device);
+  return device;
+}
+
+// The driver's stream for an ABI stream; Failure naming what is wrong with it.
+inline sim::Stream& findStream(mtia_stream_t stream) {
+  if (stream.device_type != MTIA_DEVICE_TYPE_MTIA) {
+    throw Failure(MTIA_STATUS_INVALID_ARGUMENT,
+                  "stream device type " + std::to_string(stream.device_type) + " is not MTIA (" +
+                      std::to_string(MTIA_DEVICE_TYPE_MTIA) + ")");
+  }
+  return sim::lookupStream(stream.device_index, stream.stream_id);
+}
+
+// Each group's file fills its slots; each extension's file returns its table.
+void addDeviceSlots(mtia_plugin_api_t& t) noexcept;
+void addStreamSlots(mtia_plugin_api_t& t) noexcept;
+void addMemorySlots(mtia_plugin_api_t& t) noexcept;
+void addGraphSlots(mtia_plugin_api_t& t) noexcept;
+const mtia_streams_ext_v1_t* streamsExtension() noexcept;
+const mtia_exec_ext_v1_t* execExtension() noexcept;
+const mtia_events_ext_v1_t* eventsExtension() noexcept;
+
+}  // namespace sample

@@ -1,0 +1,214 @@
+// sim/driver.h — a small simulated MTIA device runtime (the "driver").
+//
+// It stands in for a vendor's runtime library: the binding (the files one
+// level up) calls nothing else. Plain C++, no plugin ABI types; failures are
+// thrown as sim::Error. Not tuned: a mutex per concern, a map per lookup (the
+// spirit of PyTorch's OpenReg runtime). docs/memory.md and
+// docs/streams-and-graphs.md describe what it simulates.
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <cstdint>
+#include <deque>
+#include <functional>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <thread>
+#include <utility>
+#include <vector>
+
+namespace sim {
+
+// HostFunc: a host function failed; `detail` is the status it returned.
+enum class Err { BadValue, NoMemory, Unsupported, BadState, NotFound, Down, HostFunc };
+struct Error : std::runtime_error {
+  Error(Err c, const std::string& message, int32_t d = 0)
+      : std::runtime_error(message), code(c), detail(d) {}
+  Err code;
+  int32_t detail;
+};
+
+inline constexpr int32_t kMaxDevices = 64;
+inline constexpr int64_t kMaxStreams = 1024;            // per device, with the default stream 0
+inline constexpr size_t kSmallLimit = size_t{1} << 20;  // largest size-class request
+inline constexpr size_t kSegment = size_t{2} << 20;     // small segment; large-segment granule
+
+struct Config {
+  int32_t device_count = 2;                    // MTIA_SAMPLE_DEVICE_COUNT
+  uint64_t device_memory = uint64_t{1} << 30;  // MTIA_SAMPLE_DEVICE_MEMORY
+};
+
+// ---- the driver, its devices and the calling thread ----------------------------
+
+void init();      // reads the Config from the environment
+void shutdown();  // drops queued work, joins the workers, frees everything
+bool initialized() noexcept;
+const Config& config();            // Err::Down when not initialised
+inline std::atomic<int32_t> g_device_count{0};  // while initialised; else 0
+[[noreturn]] void badDevice(int32_t device);    // Err::Down, or Err::BadValue naming the range
+inline void checkDevice(int32_t device) {
+  if (device < 0 || device >= g_device_count.load(std::memory_order_relaxed)) badDevice(device);
+}
+bool hasContext(int32_t device);
+void synchronizeDevice(int32_t device);  // waits; throws the first failure of its streams
+void waitDevice(int32_t device);         // waits for the work queued before the call
+
+struct ThreadState {
+  uint64_t generation;          // the init() this state belongs to
+  int32_t device;               // the current device
+  int64_t stream[kMaxDevices];  // the current stream id per device
+};
+// Trivial and zero-initialised: reading it needs no guard or TLS wrapper call.
+inline thread_local ThreadState t_thread{};
+inline std::atomic<uint64_t> g_generation{~uint64_t{0}};  // the live init()'s number, 1, 2, ...
+ThreadState& threadSlow();  // Err::Down; resets a state left from an earlier init()
+// The calling thread's state; never allocates or locks.
+inline ThreadState& thread() {
+  ThreadState& t = t_thread;
+  return t.generation == g_generation.load(std::memory_order_relaxed) ? t : threadSlow();
+}
+inline int32_t currentDevice() { return thread().device; }
+// Sets the current device, returns the previous one; setDevice creates its context.
+int32_t exchangeDevice(int32_t device, bool create_context);
+inline void setDevice(int32_t device) { exchangeDevice(device, true); }
+
+// ---- streams, stream work and events ----------------------------------------
+
+struct Op {          // one unit of stream work
+  const char* name;  // errors say "queued <name> on stream 1 of device 0 failed: ..."
+  std::function<void()> run;
+};
+using OpList = std::vector<Op>;
+
+class Stream {
+ public:
+  Stream(int32_t device_, int64_t id_) : device(device_), id(id_) {}
+  ~Stream();  // stop() and join the worker
+  const int32_t device;
+  const int64_t id;
+  std::string name() const;  // "stream 3 of device 0"
+  // Queues the op (the worker starts on the first), or appends it to the
+  // graph capturing the stream; event ops are refused while capturing.
+  void submit(Op op, bool event_op = false);
+  bool idle();
+  void waitForSubmitted();           // waits for the work submitted before the call
+  std::optional<Error> takeError();  // the first failure since the last call
+  void synchronize();                // waitForSubmitted, then throws takeError()
+  void beginCapture(int64_t graph, OpList* ops);
+  void endCapture();
+  void stop();                 // drops queued work; a blocked event wait gives up
+  void execute(const Op& op);  // runs the op on the calling worker, keeping its failure
+  std::atomic<bool> stopping{false};
+
+ private:
+  void run();
+  std::mutex mutex_;
+  std::condition_variable work_cv_, done_cv_;
+  std::deque<Op> queue_;
+  uint64_t submitted_ = 0, completed_ = 0;
+  int64_t capture_graph_ = -1;
+  OpList* capture_ = nullptr;
+  std::optional<Error> error_;
+  uint64_t more_errors_ = 0;
+  std::thread worker_;
+};
+
+Stream& createStream(int32_t device);
+Stream* findStream(int32_t device, int64_t id) noexcept;  // nullptr if none; lock-free
+Stream& lookupStream(int32_t device, int64_t id);         // throws the precise error
+Stream& currentStream(int32_t device);
+
+// Pointers are checked when the work is submitted and again when it runs.
+void memsetAsync(Stream& s, void* dst, int32_t value, size_t size);
+enum class Copy { HostToDevice, DeviceToHost, DeviceToDevice };
+void memcpyAsync(Stream& s, void* dst, const void* src, size_t size, Copy kind);
+void hostFuncAsync(Stream& s, std::function<int32_t()> fn);  // fn returns 0 or a failure
+
+int64_t createEvent(bool timing);  // handles 1, 2, ...
+void destroyEvent(int64_t event);
+void recordEvent(int64_t event, Stream& s);  // the event's latest record
+void waitEvent(Stream& s, int64_t event);    // later work on s waits for that record
+bool queryEvent(int64_t event);
+void synchronizeEvent(int64_t event);
+int64_t elapsedNs(int64_t start, int64_t end);
+
+// ---- graphs --------------------------------------------------------------------
+
+struct PoolId {
+  uint64_t first, second;
+};
+int64_t createGraph(bool keep_graph);
+void destroyGraph(int64_t graph);
+void beginCapture(int64_t graph, PoolId pool);  // on the calling thread's current stream
+void endCapture(int64_t graph);
+void instantiateGraph(int64_t graph);
+void replayGraph(int64_t graph);
+void resetGraph(int64_t graph);
+PoolId graphPool(int64_t graph);
+PoolId newPool();  // never {0,0}, never returned before
+
+// ---- memory ----------------------------------------------------------------------
+
+// The block serving a request: up to 4 KiB the next multiple of 512, up to
+// 1 MiB the next 2^k + j * 2^(k-2) (j = 1..4), above it the next multiple of 512.
+size_t blockSizeFor(size_t bytes) noexcept;
+
+struct MemoryStats {
+  uint64_t total = 0, allocated = 0, peak_allocated = 0, requested = 0, peak_requested = 0,
+           reserved = 0, peak_reserved = 0, segments = 0, num_allocs = 0, num_frees = 0,
+           num_ooms = 0, num_segment_allocs = 0, num_segment_frees = 0, num_alloc_retries = 0;
+};
+enum class History { Off, State, All };
+struct HistoryConfig {
+  History mode = History::Off;
+  std::string stacks;  // kept verbatim
+  uint64_t max_entries = 0;
+};
+struct TraceEvent {
+  uint64_t seq;
+  const char* action;   // "alloc", "free", "segment_alloc", "segment_free", "oom"
+  uint64_t addr, size;  // oom: addr = the device's free bytes, size = requested
+};
+struct Block {
+  size_t size, requested;  // requested: 0 while free
+  uint64_t alloc_seq;      // the alloc event's number while history is on; else 0
+  bool allocated;
+};
+struct Segment {
+  int32_t device;
+  size_t size, block_size;        // block_size: its size class; 0 for a large segment
+  std::map<char*, Block> blocks;  // tile the segment
+};
+struct Snapshot {
+  std::map<char*, Segment> segments;           // every device's, by address
+  std::vector<std::deque<TraceEvent>> traces;  // per device, oldest first
+  HistoryConfig history;
+};
+using OomObserver = void (*)(void* user_data, int32_t device, uint64_t requested,
+                             uint64_t total, uint64_t free);
+
+// Device memory is host memory: the pointers are real addresses.
+void* deviceAlloc(int32_t device, size_t bytes);  // bytes > 0; Err::NoMemory on OOM
+// Waits for the device's queued work first (cudaFree's rule): work queued
+// before the free never sees the block reused.
+void deviceFree(void* ptr);
+// True iff [ptr, ptr + bytes) lies in one live allocation; *device is its device.
+bool findDeviceRange(const void* ptr, size_t bytes, int32_t* device);
+MemoryStats memoryStats(int32_t device);
+void resetPeakStats(int32_t device);
+void emptyCache();
+void recordHistory(const HistoryConfig& config);
+Snapshot snapshot();
+void addOomObserver(OomObserver fn, void* user_data);
+
+void* pinnedAlloc(size_t bytes);  // bytes > 0
+void pinnedFree(void* ptr);
+bool isPinned(const void* ptr) noexcept;
+
+}  // namespace sim

@@ -1,0 +1,129 @@
+// sim/graph.cpp — graphs: capture records the work submitted to a stream;
+// instantiate freezes it into an immutable list that replay enqueues as one op.
+//
+// Empty --beginCapture--> Capturing --endCapture--> Captured --instantiate-->
+// Instantiated. With keep_graph=false, endCapture instantiates at once and
+// drops the captured list. reset goes back to Empty from any state but Capturing.
+#include "internal.h"
+
+namespace sim {
+
+struct Graph {
+  explicit Graph(bool keep) : keep_graph(keep) {}
+  const bool keep_graph;
+  std::mutex mutex;  // guards everything below
+  enum class State { Empty, Capturing, Captured, Instantiated } state = State::Empty;
+  bool destroyed = false;
+  Stream* stream = nullptr;  // the capture's stream
+  OpList captured;
+  std::shared_ptr<const OpList> exec;
+  std::optional<PoolId> pool;
+};
+
+namespace {
+
+using State = Graph::State;
+
+// A graph with its lock held; Err::NotFound for an unknown or destroyed handle.
+struct Locked {
+  explicit Locked(int64_t h) : handle(h), graph(rt().graphs.find(h)), lock(graph->mutex) {
+    if (graph->destroyed) throw rt().graphs.notFound(h);
+  }
+  Graph* operator->() const { return graph.get(); }
+  [[noreturn]] void misuse(const std::string& problem) const {
+    throw Error(Err::BadState, "graph " + std::to_string(handle) + " " + problem);
+  }
+  void refuseWhileCapturing(const char* doing) const {
+    if (graph->state == State::Capturing) misuse("is capturing: end the capture before " + std::string(doing));
+  }
+  const int64_t handle;
+  const std::shared_ptr<Graph> graph;
+  std::unique_lock<std::mutex> lock;
+};
+
+}  // namespace
+
+int64_t createGraph(bool keep_graph) { return rt().graphs.add(std::make_shared<Graph>(keep_graph)); }
+
+void destroyGraph(int64_t graph) {
+  {
+    Locked g(graph);
+    g.refuseWhileCapturing("destroying it");
+    g->destroyed = true;
+  }
+  rt().graphs.remove(graph);
+}
+
+PoolId newPool() { return {rt().next_pool.fetch_add(1), 0}; }
+
+void beginCapture(int64_t graph, PoolId pool) {
+  Locked g(graph);
+  if (g->state == State::Capturing) g.misuse("is already capturing");
+  if (g->state != State::Empty) g.misuse("already holds a capture: reset it before capturing again");
+  Stream& stream = currentStream(currentDevice());
+  stream.beginCapture(graph, &g->captured);  // throws if the stream is capturing
+  g->stream = &stream;
+  g->state = State::Capturing;
+  g->pool = pool.first == 0 && pool.second == 0 ? newPool() : pool;
+}
+
+void endCapture(int64_t graph) {
+  Locked g(graph);
+  if (g->state != State::Capturing) g.misuse("is not capturing: call capture_begin first");
+  Stream& current = currentStream(g->stream->device);
+  if (&current != g->stream) {
+    g.misuse("is capturing on " + g->stream->name() + ", but the current stream is " +
+             current.name() + ": end the capture on the stream it began on");
+  }
+  g->stream->endCapture();
+  g->state = State::Captured;
+  if (!g->keep_graph) {
+    g->exec = std::make_shared<const OpList>(std::move(g->captured));
+    g->captured.clear();
+    g->state = State::Instantiated;
+  }
+}
+
+void instantiateGraph(int64_t graph) {
+  Locked g(graph);
+  g.refuseWhileCapturing("instantiating it");
+  if (g->state == State::Empty) g.misuse("has not been captured: there is nothing to instantiate");
+  if (!g->keep_graph) g.misuse("was created with keep_graph=false: capture_end already instantiated it");
+  g->exec = std::make_shared<const OpList>(g->captured);
+  g->state = State::Instantiated;
+}
+
+void replayGraph(int64_t graph) {
+  Locked g(graph);
+  switch (g->state) {
+    case State::Empty: g.misuse("has not been captured: capture and instantiate it before replaying");
+    case State::Capturing: g.misuse("is capturing: end the capture and instantiate it before replaying");
+    case State::Captured: g.misuse("is not instantiated: call instantiate before replaying");
+    case State::Instantiated: break;
+  }
+  Stream& stream = currentStream(g->stream->device);
+  std::shared_ptr<const OpList> ops = g->exec;
+  stream.submit({"graph replay", [ops, &stream] {
+                   for (const Op& op : *ops) {
+                     if (stream.stopping) return;
+                     stream.execute(op);
+                   }
+                 }});
+}
+
+void resetGraph(int64_t graph) {
+  Locked g(graph);
+  g.refuseWhileCapturing("resetting it");
+  g->state = State::Empty;
+  g->captured.clear();
+  g->exec.reset();
+  g->pool.reset();
+}
+
+PoolId graphPool(int64_t graph) {
+  Locked g(graph);
+  if (!g->pool) g.misuse("has no pool: it has not been captured since it was created or reset");
+  return *g->pool;
+}
+
+}  // namespace sim

@@ -1,0 +1,319 @@
+// sim/memory.cpp — simulated device memory: a caching allocator per device
+// under one mutex (segments of host memory, best fit, split and coalesce),
+// exact statistics, a trace of events, OOM observers, and pinned host memory.
+#include "internal.h"
+
+#include <cstdio>
+#include <cstdlib>
+
+namespace sim {
+
+namespace {
+
+constexpr size_t roundUp(size_t n, size_t multiple) { return (n + multiple - 1) / multiple * multiple; }
+uint64_t address(const void* p) { return reinterpret_cast<uintptr_t>(p); }
+
+std::string hex(const void* p) {
+  char text[32];
+  std::snprintf(text, sizeof(text), "0x%llx", static_cast<unsigned long long>(address(p)));
+  return text;
+}
+
+// "12345 bytes (12.06 KiB)"; below 1 KiB just "512 bytes".
+std::string describeBytes(uint64_t bytes) {
+  static const char* const kUnits[] = {"KiB", "MiB", "GiB", "TiB"};
+  double value = static_cast<double>(bytes) / 1024.0;
+  size_t unit = 0;
+  for (; value >= 1024.0 && unit < 3; ++unit) value /= 1024.0;
+  char human[32];
+  std::snprintf(human, sizeof(human), " (%.2f %s)", value, kUnits[unit]);
+  return std::to_string(bytes) + " bytes" + (bytes < 1024 ? "" : human);
+}
+
+Memory& mem() { return rt().memory; }
+
+// Numbers an event of device d and keeps it when recording "all"; returns its
+// number when history is on (a block keeps it as alloc_seq), else 0.
+uint64_t record(Memory& m, DeviceMemory& d, const char* action, uint64_t addr, uint64_t size) {
+  ++d.seq;
+  if (m.history.mode == History::All) d.trace.push_back({d.seq, action, addr, size});
+  if (d.trace.size() > m.history.max_entries) d.trace.pop_front();
+  return m.history.mode == History::Off ? 0 : d.seq;
+}
+
+// The segment containing p, or m.segments.end().
+std::map<char*, Segment>::iterator segmentAt(Memory& m, const void* p) {
+  auto* c = static_cast<char*>(const_cast<void*>(p));
+  auto it = m.segments.upper_bound(c);
+  if (it == m.segments.begin() || c >= std::prev(it)->first + std::prev(it)->second.size) {
+    return m.segments.end();
+  }
+  return std::prev(it);
+}
+
+// The block of `seg` containing p.
+std::map<char*, Block>::iterator blockAt(Segment& seg, const void* p) {
+  return std::prev(seg.blocks.upper_bound(static_cast<char*>(const_cast<void*>(p))));
+}
+
+void releaseUnused(Memory& m, int32_t device) {
+  DeviceMemory& d = m.devices[static_cast<size_t>(device)];
+  for (auto it = m.segments.begin(); it != m.segments.end();) {
+    Segment& seg = it->second;
+    if (seg.device != device || seg.blocks.size() != 1 || seg.blocks.begin()->second.allocated) {
+      ++it;
+      continue;
+    }
+    d.free[seg.block_size].erase({seg.size, it->first});
+    d.stats.reserved -= seg.size;
+    --d.stats.segments;
+    ++d.stats.num_segment_frees;
+    record(m, d, "segment_free", address(it->first), seg.size);
+    std::free(it->first);
+    it = m.segments.erase(it);
+  }
+}
+
+struct Oom {
+  uint64_t requested, needed, free, allocated, cached;
+};
+
+// A new segment for `pool`, releasing the cache first if the capacity would
+// be exceeded; false (with *oom) when it still would be.
+bool reserve(Memory& m, int32_t device, size_t size, size_t pool, size_t requested, Oom* oom) {
+  DeviceMemory& d = m.devices[static_cast<size_t>(device)];
+  MemoryStats& s = d.stats;
+  if (s.reserved + size > s.total) {
+    ++s.num_alloc_retries;
+    releaseUnused(m, device);
+  }
+  if (s.reserved + size > s.total) {
+    *oom = {requested, size, s.total - s.reserved, s.allocated, s.reserved - s.allocated};
+    ++s.num_ooms;
+    record(m, d, "oom", oom->free, requested);
+    return false;
+  }
+  auto* base = static_cast<char*>(std::aligned_alloc(4096, size));
+  if (base == nullptr) {
+    throw Error(Err::NoMemory, "the host cannot back " + std::to_string(size) +
+                                   " bytes of simulated memory of device " + std::to_string(device));
+  }
+  m.segments.emplace(base, Segment{device, size, pool, {{base, Block{size, 0, 0, false}}}});
+  d.free[pool].emplace(size, base);
+  s.reserved += size;
+  s.peak_reserved = std::max(s.peak_reserved, s.reserved);
+  ++s.segments;
+  ++s.num_segment_allocs;
+  record(m, d, "segment_alloc", address(base), size);
+  return true;
+}
+
+// Best fit in the request's pool (its size class, or 0 for large blocks): the
+// smallest free block that fits, split; a new segment when none fits.
+void* allocate(Memory& m, int32_t device, size_t bytes, Oom* oom) {
+  DeviceMemory& d = m.devices[static_cast<size_t>(device)];
+  const size_t size = blockSizeFor(bytes), pool = bytes <= kSmallLimit ? size : 0;
+  auto fit = d.free[pool].lower_bound({size, nullptr});
+  if (fit == d.free[pool].end()) {
+    if (!reserve(m, device, pool != 0 ? kSegment : roundUp(size, kSegment), pool, bytes, oom)) {
+      return nullptr;
+    }
+    fit = d.free[pool].lower_bound({size, nullptr});
+  }
+  const auto [found, p] = *fit;
+  d.free[pool].erase(fit);
+  Segment& seg = segmentAt(m, p)->second;
+  if (found > size) {  // the rest stays free
+    seg.blocks.emplace(p + size, Block{found - size, 0, 0, false});
+    d.free[pool].emplace(found - size, p + size);
+  }
+  MemoryStats& s = d.stats;
+  s.allocated += size;
+  s.peak_allocated = std::max(s.peak_allocated, s.allocated);
+  s.requested += bytes;
+  s.peak_requested = std::max(s.peak_requested, s.requested);
+  ++s.num_allocs;
+  seg.blocks[p] = Block{size, bytes, record(m, d, "alloc", address(p), size), true};
+  return p;
+}
+
+// Frees a live block, merging it with its free neighbours.
+void release(Memory& m, Segment& seg, std::map<char*, Block>::iterator block) {
+  DeviceMemory& d = m.devices[static_cast<size_t>(seg.device)];
+  auto& free = d.free[seg.block_size];
+  d.stats.allocated -= block->second.size;
+  d.stats.requested -= block->second.requested;
+  ++d.stats.num_frees;
+  record(m, d, "free", address(block->first), block->second.size);
+  block->second = Block{block->second.size, 0, 0, false};
+  const auto merge = [&](std::map<char*, Block>::iterator into, std::map<char*, Block>::iterator from) {
+    free.erase({from->second.size, from->first});
+    into->second.size += from->second.size;
+    seg.blocks.erase(from);
+  };
+  if (auto next = std::next(block); next != seg.blocks.end() && !next->second.allocated) merge(block, next);
+  if (block != seg.blocks.begin() && !std::prev(block)->second.allocated) {
+    const auto prev = std::prev(block);
+    free.erase({prev->second.size, prev->first});
+    merge(prev, block);
+    block = prev;
+  }
+  free.emplace(block->second.size, block->first);
+}
+
+Error notDeviceMemory(const void* p) {
+  return Error(Err::BadValue, hex(p) + " is not device memory of the sample plugin: pass a "
+                                       "pointer that device_alloc returned");
+}
+
+}  // namespace
+
+size_t blockSizeFor(size_t bytes) noexcept {
+  if (bytes <= 4096 || bytes > kSmallLimit) return roundUp(bytes, 512);
+  size_t power = 4096;
+  while (power * 2 < bytes) power *= 2;
+  return power + roundUp(bytes - power, power / 4);
+}
+
+Memory::~Memory() {
+  for (const auto& entry : segments) std::free(entry.first);
+  for (const auto& entry : pinned) std::free(reinterpret_cast<void*>(entry.first));
+}
+
+void* deviceAlloc(int32_t device, size_t bytes) {
+  checkDevice(device);
+  Memory& m = mem();
+  Oom oom{};
+  std::vector<std::pair<OomObserver, void*>> observers;
+  {
+    std::lock_guard<std::mutex> lock(m.mutex);
+    if (void* p = allocate(m, device, bytes, &oom)) return p;
+    observers = m.observers;  // called without the lock
+  }
+  const uint64_t total = m.devices[static_cast<size_t>(device)].stats.total;  // constant
+  for (const auto& [fn, user_data] : observers) fn(user_data, device, oom.requested, total, oom.free);
+  throw Error(Err::NoMemory,
+              "out of memory on device " + std::to_string(device) + ": tried to allocate " +
+                  describeBytes(oom.requested) +
+                  (oom.needed == oom.requested
+                       ? ""
+                       : ", which needs a new " + std::to_string(oom.needed) + "-byte segment,") +
+                  " but only " + describeBytes(oom.free) + " of the device's " + describeBytes(total) +
+                  " are free (" + std::to_string(oom.allocated) + " bytes allocated, " +
+                  std::to_string(oom.cached) + " bytes cached in partly used segments); free device "
+                  "memory or raise MTIA_SAMPLE_DEVICE_MEMORY");
+}
+
+void deviceFree(void* ptr) {
+  Memory& m = mem();
+  int32_t device = -1;
+  {
+    std::lock_guard<std::mutex> lock(m.mutex);
+    const auto seg = segmentAt(m, ptr);
+    if (seg == m.segments.end()) throw notDeviceMemory(ptr);
+    device = seg->second.device;
+  }
+  waitDevice(device);  // work queued before the free may still use the block
+  std::lock_guard<std::mutex> lock(m.mutex);
+  const auto seg = segmentAt(m, ptr);
+  if (seg == m.segments.end()) throw notDeviceMemory(ptr);  // released meanwhile
+  const auto block = blockAt(seg->second, ptr);
+  if (block->first == ptr && block->second.allocated) return release(m, seg->second, block);
+  const std::string where = " on device " + std::to_string(device);
+  if (!block->second.allocated) {
+    throw Error(Err::BadValue, hex(ptr) + " is not a live allocation" + where + " (already freed?)");
+  }
+  throw Error(Err::BadValue, hex(ptr) + " points " + std::to_string(static_cast<char*>(ptr) - block->first) +
+                                 " bytes into the live " + std::to_string(block->second.requested) +
+                                 "-byte allocation at " + hex(block->first) + where +
+                                 ": free the pointer that device_alloc returned");
+}
+
+bool findDeviceRange(const void* ptr, size_t bytes, int32_t* device) {
+  Memory& m = mem();
+  std::lock_guard<std::mutex> lock(m.mutex);
+  const auto seg = segmentAt(m, ptr);
+  if (seg == m.segments.end()) return false;
+  const auto block = blockAt(seg->second, ptr);
+  const uint64_t end = address(block->first) + block->second.requested;
+  if (!block->second.allocated || address(ptr) >= end || bytes > end - address(ptr)) return false;
+  *device = seg->second.device;
+  return true;
+}
+
+MemoryStats memoryStats(int32_t device) {
+  checkDevice(device);
+  std::lock_guard<std::mutex> lock(mem().mutex);
+  return mem().devices[static_cast<size_t>(device)].stats;
+}
+
+void resetPeakStats(int32_t device) {
+  checkDevice(device);
+  std::lock_guard<std::mutex> lock(mem().mutex);
+  MemoryStats& s = mem().devices[static_cast<size_t>(device)].stats;
+  s.peak_allocated = s.allocated;
+  s.peak_requested = s.requested;
+  s.peak_reserved = s.reserved;
+}
+
+void emptyCache() {
+  std::lock_guard<std::mutex> lock(mem().mutex);
+  for (size_t d = 0; d < mem().devices.size(); ++d) releaseUnused(mem(), static_cast<int32_t>(d));
+}
+
+void recordHistory(const HistoryConfig& config) {
+  std::lock_guard<std::mutex> lock(mem().mutex);
+  for (DeviceMemory& d : mem().devices) {
+    while (d.trace.size() > (config.mode == History::Off ? 0 : config.max_entries)) d.trace.pop_front();
+  }
+  mem().history = config;
+}
+
+Snapshot snapshot() {
+  Memory& m = mem();
+  std::lock_guard<std::mutex> lock(m.mutex);
+  Snapshot snap{m.segments, {}, m.history};
+  for (const DeviceMemory& d : m.devices) snap.traces.push_back(d.trace);
+  return snap;
+}
+
+void addOomObserver(OomObserver fn, void* user_data) {
+  if (fn == nullptr) throw Error(Err::BadValue, "observer is NULL");
+  std::lock_guard<std::mutex> lock(mem().mutex);
+  mem().observers.emplace_back(fn, user_data);
+}
+
+// ---- pinned host memory ---------------------------------------------------------
+
+void* pinnedAlloc(size_t bytes) {
+  Memory& m = mem();
+  void* p = bytes <= SIZE_MAX - 64 ? std::aligned_alloc(64, roundUp(bytes, 64)) : nullptr;
+  if (p == nullptr) {
+    throw Error(Err::NoMemory, "cannot allocate " + std::to_string(bytes) + " bytes of pinned host memory");
+  }
+  std::lock_guard<std::mutex> lock(m.pinned_mutex);
+  m.pinned.emplace(address(p), bytes);
+  return p;
+}
+
+void pinnedFree(void* ptr) {
+  Memory& m = mem();
+  {
+    std::lock_guard<std::mutex> lock(m.pinned_mutex);
+    if (m.pinned.erase(address(ptr)) == 1) return std::free(ptr);
+  }
+  throw Error(Err::BadValue, hex(ptr) + (isPinned(ptr) ? " points inside a pinned allocation: free "
+                                                         "the pointer that pinned_alloc returned"
+                                                       : " is not a live pinned allocation (not "
+                                                         "from pinned_alloc, or already freed)"));
+}
+
+bool isPinned(const void* ptr) noexcept {
+  if (!initialized()) return false;
+  Memory& m = mem();
+  std::lock_guard<std::mutex> lock(m.pinned_mutex);
+  auto it = m.pinned.upper_bound(address(ptr));
+  return it != m.pinned.begin() && address(ptr) - std::prev(it)->first < std::prev(it)->second;
+}
+
+}  // namespace sim
