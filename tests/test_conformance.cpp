@@ -24,7 +24,7 @@ bool has(const std::string& text, const std::string& part) {
 TEST_CASE("mtia-conformance passes on the sample plugin", "[conformance]") {
   const auto r = conformance(mtia_test::samplePluginPath());
   CHECK(r.exit_code == 0);
-  CHECK(r.out.rfind("mtia-conformance: plugin 'mtia-sample' 0.1.0, ABI 1.1, 2 devices\n", 0) == 0);
+  CHECK(r.out.rfind("mtia-conformance: plugin 'mtia-sample' 0.1.0, ABI 1.2, 2 devices\n", 0) == 0);
   CHECK(has(r.out, "\ngraph\n"));
   CHECK(has(r.out, "  PASS  graphPoolHandle() gives fresh pools that captures keep (ABI 1.1)\n"));
   CHECK(has(r.out, "\nResult: PASS (12 passed, 0 failed, 0 skipped)\n"));
@@ -92,7 +92,7 @@ TEST_CASE("mtia-conformance exits 2 when the plugin does not load", "[conformanc
   CHECK(r.out == "FAIL  the plugin did not load: cannot load MTIA plugin '" +
                      fixturePath("fixture_major_too_high") +
                      "': negotiate failed: plugin implements MTIA plugin ABI 2.0; this host "
-                     "supports 1.0-1.1: rebuild the plugin against plugin_abi 1.x or upgrade "
+                     "supports 1.0-1.2: rebuild the plugin against plugin_abi 1.x or upgrade "
                      "the host\n");
   const auto usage = runProcess({MTIA_CONFORMANCE_PATH});
   CHECK(usage.exit_code == 2);

@@ -157,11 +157,11 @@ TEST_CASE("Query: the entry point fails, or returns no table", "[loader][faults]
 
 TEST_CASE("Negotiate: ABI major too high or too low", "[loader][faults]") {
   checkLoadError(fixturePath("fixture_major_too_high"), LoadStep::Negotiate,
-                 "plugin implements MTIA plugin ABI 2.0; this host supports 1.0-1.1: rebuild the "
+                 "plugin implements MTIA plugin ABI 2.0; this host supports 1.0-1.2: rebuild the "
                  "plugin against plugin_abi 1.x or upgrade the host");
   checkLoadError(fixturePath("fixture_major_too_low"), LoadStep::Negotiate,
-                 "plugin implements MTIA plugin ABI 0.0; this host supports 1.0-1.1: the plugin "
-                 "is too old; rebuild it against plugin_abi 1.1");
+                 "plugin implements MTIA plugin ABI 0.0; this host supports 1.0-1.2: the plugin "
+                 "is too old; rebuild it against plugin_abi 1.2");
   checkGoodLoadStillWorks();
 }
 

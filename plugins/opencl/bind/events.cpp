@@ -75,7 +75,7 @@ mtia_status_t event_destroy(int64_t event) noexcept {
 mtia_status_t event_record(int64_t event, mtia_stream_t stream) noexcept {
   return guard([&] {
     const std::shared_ptr<Event> e = findEvent(event);
-    EventRef marker(runtime().lookupStream(stream).marker("an event record"));
+    EventRef marker(runtime().lookupStream(stream).marker());
     std::lock_guard<std::mutex> lock(e->mutex);
     e->latest = std::move(marker);
   });
@@ -86,7 +86,7 @@ mtia_status_t stream_wait_event(mtia_stream_t stream, int64_t event) noexcept {
     const EventRef marker = findEvent(event)->latestRecord();
     Queue& q = runtime().lookupStream(stream);
     if (marker.get() == nullptr) return;  // never recorded: nothing to wait for
-    q.waitFor(marker.get(), "an event wait");
+    q.waitFor(marker.get());
   });
 }
 

@@ -94,6 +94,7 @@ void* DeviceMemory::allocate(int32_t device, size_t size, OomReport* oom) {
     clCheck(rc, "clCreateBuffer");
   }
   blocks_.emplace(addr, Block{MemRef(mem), size, span, device, seq_ + 1});
+  last_owner_[addr] = device;  // bounded: addresses are recycled
   record(d, "alloc", addr, size);
   d.stats.allocated_bytes += size;
   if (d.stats.allocated_bytes > d.stats.peak_bytes) d.stats.peak_bytes = d.stats.allocated_bytes;
@@ -104,12 +105,9 @@ void* DeviceMemory::allocate(int32_t device, size_t size, OomReport* oom) {
 
 void DeviceMemory::free(void* ptr) {
   std::unique_lock<std::shared_mutex> lock(mutex_);
-  const auto it = blocks_.find(reinterpret_cast<uintptr_t>(ptr));
-  if (it == blocks_.end()) {
-    throw Failure(MTIA_STATUS_INVALID_ARGUMENT,
-                  hex(ptr) + " is not a live device allocation (not from device_alloc, or "
-                             "already freed)");
-  }
+  const auto addr = reinterpret_cast<uintptr_t>(ptr);
+  const auto it = blocks_.find(addr);
+  if (it == blocks_.end()) throw badFree(ptr);
   PerDevice& d = devices_[static_cast<size_t>(it->second.device)];
   d.stats.allocated_bytes -= it->second.size;
   --d.stats.active_allocations;
@@ -117,6 +115,30 @@ void DeviceMemory::free(void* ptr) {
   record(d, "free", it->first, it->second.size);
   free_spans_[it->second.span].push_back(it->first);
   blocks_.erase(it);  // drops the plugin's reference; queued work holds its own
+}
+
+Failure DeviceMemory::badFree(const void* ptr) const {
+  const auto addr = reinterpret_cast<uintptr_t>(ptr);
+  auto inside = blocks_.upper_bound(addr);
+  if (inside != blocks_.begin()) {
+    --inside;
+    if (addr - inside->first < inside->second.size) {
+      return Failure(MTIA_STATUS_INVALID_ARGUMENT,
+                     hex(ptr) + " points " + std::to_string(addr - inside->first) +
+                         " bytes into the live " + std::to_string(inside->second.size) +
+                         "-byte allocation at " + hex(reinterpret_cast<void*>(inside->first)) +
+                         " on device " + std::to_string(inside->second.device) +
+                         ": free the pointer that device_alloc returned");
+    }
+  }
+  if (const auto owner = last_owner_.find(addr); owner != last_owner_.end()) {
+    return Failure(MTIA_STATUS_INVALID_ARGUMENT, hex(ptr) + " is not a live allocation on device " +
+                                                     std::to_string(owner->second) +
+                                                     " (already freed?)");
+  }
+  return Failure(MTIA_STATUS_INVALID_ARGUMENT,
+                 hex(ptr) + " is not device memory of the OpenCL plugin: pass a pointer that "
+                            "device_alloc returned");
 }
 
 bool DeviceMemory::locate(const void* ptr, size_t size, Located* out, int32_t* owner) const {

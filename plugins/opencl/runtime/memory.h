@@ -100,6 +100,7 @@ class DeviceMemory {
     size_t trace_next = 0;
   };
   uintptr_t takeAddress(size_t span);  // with mutex_ held; 0 when exhausted
+  Failure badFree(const void* ptr) const;  // with mutex_ held: why free(ptr) fails
   void record(PerDevice& d, const char* action, uintptr_t addr, uint64_t size);
 
   cl_context context_;
@@ -109,6 +110,7 @@ class DeviceMemory {
   mutable std::shared_mutex mutex_;
   std::map<uintptr_t, Block> blocks_;
   std::unordered_map<size_t, std::vector<uintptr_t>> free_spans_;  // span -> addresses
+  std::unordered_map<uintptr_t, int32_t> last_owner_;  // every address handed out: its device
   std::vector<PerDevice> devices_;
   HistoryConfig history_;
   uint64_t seq_ = 0;

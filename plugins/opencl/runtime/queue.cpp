@@ -11,6 +11,7 @@ struct HostCall {
   mtia_host_fn_t fn;
   void* user_data;
   cl_event gate;
+  cl_int status;  // of the marker
 };
 
 }  // namespace
@@ -27,10 +28,14 @@ Queue::Queue(cl_context context, cl_device_id device_id, int32_t device, int64_t
 
 Queue::~Queue() {
   clFinish(queue_);
+  setLast(nullptr);
   {
     std::unique_lock<std::mutex> lock(callbacks_mutex_);
-    callbacks_done_.wait(lock, [&] { return callbacks_ == 0; });
+    callbacks_cv_.wait(lock, [&] { return callbacks_ == 0; });
+    stopping_ = true;
   }
+  callbacks_cv_.notify_all();
+  if (worker_.joinable()) worker_.join();
   clReleaseCommandQueue(queue_);
 }
 
@@ -44,46 +49,56 @@ void Queue::submit(Op op) {
     capture_ops_->push_back(std::move(op));
     return;
   }
-  enqueue(op);
+  enqueue(op, true);
   clCheck(clFlush(queue_), "clFlush");
 }
 
-void Queue::enqueue(const Op& op) {
+void Queue::setLast(cl_event event) noexcept {
+  if (last_ != nullptr) clReleaseEvent(last_);
+  last_ = event;
+}
+
+void Queue::enqueue(const Op& op, bool last) {
+  cl_event done = nullptr;
+  cl_event* out = last ? &done : nullptr;
   switch (op.kind) {
     case Op::Kind::Fill:
       clCheck(clEnqueueFillBuffer(queue_, op.dst.get(), &op.value, 1, op.dst_offset, op.size, 0,
-                                  nullptr, nullptr),
+                                  nullptr, out),
               "clEnqueueFillBuffer");
-      return;
+      break;
     case Op::Kind::Write:
       clCheck(clEnqueueWriteBuffer(queue_, op.dst.get(), CL_FALSE, op.dst_offset, op.size,
-                                   op.host_src, 0, nullptr, nullptr),
+                                   op.host_src, 0, nullptr, out),
               "clEnqueueWriteBuffer");
-      return;
+      break;
     case Op::Kind::Read:
       clCheck(clEnqueueReadBuffer(queue_, op.src.get(), CL_FALSE, op.src_offset, op.size,
-                                  op.host_dst, 0, nullptr, nullptr),
+                                  op.host_dst, 0, nullptr, out),
               "clEnqueueReadBuffer");
-      return;
+      break;
     case Op::Kind::Copy:
       clCheck(clEnqueueCopyBuffer(queue_, op.src.get(), op.dst.get(), op.src_offset,
-                                  op.dst_offset, op.size, 0, nullptr, nullptr),
+                                  op.dst_offset, op.size, 0, nullptr, out),
               "clEnqueueCopyBuffer");
-      return;
+      break;
     case Op::Kind::HostFunc:
-      enqueueHostFunc(op);
-      return;
+      enqueueHostFunc(op, out);
+      break;
     case Op::Kind::Graph:
-      for (const Op& inner : *op.graph) enqueue(inner);
-      return;
+      for (size_t i = 0; i < op.graph->size(); ++i) {
+        enqueue((*op.graph)[i], last && i + 1 == op.graph->size());
+      }
+      return;  // the last inner op set last_
   }
+  if (done != nullptr) setLast(done);
 }
 
 // A host function is a marker (complete when the work before it has run)
-// whose completion callback calls fn and then completes a user event that a
-// barrier right behind the marker waits for: the stream's later work runs
-// after fn has returned.
-void Queue::enqueueHostFunc(const Op& op) {
+// whose completion callback hands fn to the stream's worker, which calls it
+// and then completes a user event that a barrier right behind the marker
+// waits for: the stream's later work runs after fn has returned.
+void Queue::enqueueHostFunc(const Op& op, cl_event* done) {
   cl_int rc = CL_SUCCESS;
   cl_event gate = clCreateUserEvent(context_, &rc);
   clCheck(rc, "clCreateUserEvent");
@@ -93,19 +108,20 @@ void Queue::enqueueHostFunc(const Op& op) {
     clReleaseEvent(gate);
     clCheck(rc, "clEnqueueMarkerWithWaitList");
   }
-  rc = clEnqueueBarrierWithWaitList(queue_, 1, &gate, nullptr);
+  rc = clEnqueueBarrierWithWaitList(queue_, 1, &gate, done);
   if (rc != CL_SUCCESS) {  // nothing waits for the gate: the marker may run fn or not
     clSetUserEventStatus(gate, CL_COMPLETE);
     clReleaseEvent(gate);
     clReleaseEvent(marker);
     clCheck(rc, "clEnqueueBarrierWithWaitList");
   }
-  auto* call = new HostCall{this, op.fn, op.user_data, gate};
+  auto* call = new HostCall{this, op.fn, op.user_data, gate, CL_COMPLETE};
   {
     std::lock_guard<std::mutex> lock(callbacks_mutex_);
+    if (!worker_.joinable()) worker_ = std::thread([this] { runHostFuncs(); });
     ++callbacks_;
   }
-  rc = clSetEventCallback(marker, CL_COMPLETE, &Queue::runHostFunc, call);
+  rc = clSetEventCallback(marker, CL_COMPLETE, &Queue::hostFuncReady, call);
   clReleaseEvent(marker);
   if (rc != CL_SUCCESS) {
     clSetUserEventStatus(gate, CL_COMPLETE);
@@ -116,43 +132,70 @@ void Queue::enqueueHostFunc(const Op& op) {
   }
 }
 
-void CL_CALLBACK Queue::runHostFunc(cl_event, cl_int status, void* data) noexcept {
+void CL_CALLBACK Queue::hostFuncReady(cl_event, cl_int status, void* data) noexcept {
   auto* call = static_cast<HostCall*>(data);
+  call->status = status;
   Queue* queue = call->queue;
-  try {
-    if (status < 0) {
-      queue->fail(MTIA_STATUS_INTERNAL, "queued host function on " + queue->name() +
-                                            " did not run: the work before it failed with " +
-                                            clErrorName(status));
-    } else if (const mtia_status_t rc = call->fn(call->user_data); rc != MTIA_STATUS_OK) {
-      queue->fail(rc, "queued host function on " + queue->name() +
-                          " failed: it returned status " + std::to_string(rc));
+  {
+    std::lock_guard<std::mutex> lock(queue->callbacks_mutex_);
+    try {
+      queue->ready_.push_back(call);
+    } catch (...) {  // no memory to hand it over: it cannot run
+      queue->fail(MTIA_STATUS_OUT_OF_MEMORY, std::string());
+      clSetUserEventStatus(call->gate, CL_COMPLETE);
+      clReleaseEvent(call->gate);
+      delete call;
+      if (--queue->callbacks_ == 0) queue->callbacks_cv_.notify_all();
+      return;
     }
-  } catch (...) {  // the message could not be built
-    queue->fail(MTIA_STATUS_OUT_OF_MEMORY, std::string());
   }
-  clSetUserEventStatus(call->gate, CL_COMPLETE);
-  clReleaseEvent(call->gate);
-  delete call;
-  queue->hostFuncDone();
+  queue->callbacks_cv_.notify_all();
+}
+
+void Queue::runHostFuncs() noexcept {
+  std::unique_lock<std::mutex> lock(callbacks_mutex_);
+  for (;;) {
+    callbacks_cv_.wait(lock, [&] { return !ready_.empty() || stopping_; });
+    if (ready_.empty()) return;  // stopping, and nothing is left
+    auto* call = static_cast<HostCall*>(ready_.front());
+    ready_.erase(ready_.begin());
+    lock.unlock();
+    try {
+      if (call->status < 0) {
+        fail(MTIA_STATUS_INTERNAL, "queued host function on " + name() +
+                                       " did not run: the work before it failed with " +
+                                       clErrorName(call->status));
+      } else if (const mtia_status_t rc = call->fn(call->user_data); rc != MTIA_STATUS_OK) {
+        fail(rc, "queued host function on " + name() + " failed: it returned status " +
+                     std::to_string(rc));
+      }
+    } catch (...) {  // the message could not be built
+      fail(MTIA_STATUS_OUT_OF_MEMORY, std::string());
+    }
+    clSetUserEventStatus(call->gate, CL_COMPLETE);
+    clReleaseEvent(call->gate);
+    delete call;
+    lock.lock();
+    if (--callbacks_ == 0) callbacks_cv_.notify_all();
+  }
 }
 
 void Queue::hostFuncDone() noexcept {
   std::lock_guard<std::mutex> lock(callbacks_mutex_);
-  if (--callbacks_ == 0) callbacks_done_.notify_all();
+  if (--callbacks_ == 0) callbacks_cv_.notify_all();
 }
 
-void Queue::refuseWhileCapturing(const char* what) const {
+void Queue::refuseWhileCapturing() const {
   if (capture_ops_ != nullptr) {
     throw Failure(MTIA_STATUS_NOT_SUPPORTED,
                   name() + " is capturing into graph " + std::to_string(capture_graph_) + ": " +
-                      what + " cannot be done during capture");
+                      "events cannot be recorded or waited on during capture");
   }
 }
 
-cl_event Queue::marker(const char* what) {
+cl_event Queue::marker() {
   std::lock_guard<std::mutex> lock(mutex_);
-  refuseWhileCapturing(what);
+  refuseWhileCapturing();
   cl_event event = nullptr;
   clCheck(clEnqueueMarkerWithWaitList(queue_, 0, nullptr, &event), "clEnqueueMarkerWithWaitList");
   const cl_int rc = clFlush(queue_);
@@ -161,38 +204,45 @@ cl_event Queue::marker(const char* what) {
   return event;
 }
 
-void Queue::waitFor(cl_event event, const char* what) {
+void Queue::waitFor(cl_event event) {
   std::lock_guard<std::mutex> lock(mutex_);
-  refuseWhileCapturing(what);
+  refuseWhileCapturing();
   clCheck(clEnqueueBarrierWithWaitList(queue_, 1, &event, nullptr), "clEnqueueBarrierWithWaitList");
   clCheck(clFlush(queue_), "clFlush");
 }
 
 bool Queue::idle() {
-  cl_event event = nullptr;
-  {
-    std::lock_guard<std::mutex> lock(mutex_);
-    clCheck(clEnqueueMarkerWithWaitList(queue_, 0, nullptr, &event),
-            "clEnqueueMarkerWithWaitList");
-  }
+  std::lock_guard<std::mutex> lock(mutex_);
+  if (last_ == nullptr) return true;
   cl_int status = CL_QUEUED;
-  const cl_int rc = clFlush(queue_);
-  const cl_int info = clGetEventInfo(event, CL_EVENT_COMMAND_EXECUTION_STATUS, sizeof(status),
-                                     &status, nullptr);
-  clReleaseEvent(event);
-  clCheck(rc, "clFlush");
-  clCheck(info, "clGetEventInfo");
-  return status == CL_COMPLETE || status < 0;
+  clCheck(clGetEventInfo(last_, CL_EVENT_COMMAND_EXECUTION_STATUS, sizeof(status), &status, nullptr),
+          "clGetEventInfo");
+  if (status != CL_COMPLETE && status >= 0) return false;
+  setLast(nullptr);
+  return true;
+}
+
+void Queue::wait() { clCheck(clFinish(queue_), "clFinish"); }
+
+std::string Queue::takeError(mtia_status_t* code) {
+  std::lock_guard<std::mutex> lock(error_mutex_);
+  *code = std::exchange(error_code_, MTIA_STATUS_OK);
+  if (*code == MTIA_STATUS_OK) return {};
+  std::string message = std::move(error_);
+  error_.clear();
+  if (more_errors_ > 0) {
+    message += " (and " + std::to_string(more_errors_) + " more failure" +
+               (more_errors_ == 1 ? "" : "s") + " since the last synchronize)";
+  }
+  more_errors_ = 0;
+  return message;
 }
 
 void Queue::synchronize() {
-  clCheck(clFinish(queue_), "clFinish");
-  std::lock_guard<std::mutex> lock(error_mutex_);
-  if (error_code_ == MTIA_STATUS_OK) return;
-  const mtia_status_t code = std::exchange(error_code_, MTIA_STATUS_OK);
-  const std::string message = std::move(error_);
-  error_.clear();
-  throw Failure(code, message);
+  wait();
+  mtia_status_t code = MTIA_STATUS_OK;
+  std::string message = takeError(&code);
+  if (code != MTIA_STATUS_OK) throw Failure(code, message);
 }
 
 void Queue::beginCapture(int64_t graph, OpList* ops) {
@@ -213,7 +263,10 @@ void Queue::endCapture() noexcept {
 
 void Queue::fail(mtia_status_t code, std::string message) noexcept {
   std::lock_guard<std::mutex> lock(error_mutex_);
-  if (error_code_ != MTIA_STATUS_OK) return;  // keep the first
+  if (error_code_ != MTIA_STATUS_OK) {  // keep the first, count the others
+    ++more_errors_;
+    return;
+  }
   error_code_ = code;
   error_ = std::move(message);
 }

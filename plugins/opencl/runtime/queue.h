@@ -11,6 +11,7 @@
 #include <memory>
 #include <mutex>
 #include <string>
+#include <thread>
 #include <utility>
 #include <vector>
 
@@ -67,15 +68,17 @@ class Queue {
   // Enqueues the op, or appends it to the capture in progress.
   void submit(Op op);
   // Enqueues a marker; returns its event (the caller owns one reference).
-  // `what` names the caller in the error raised while capturing.
-  cl_event marker(const char* what);
+  cl_event marker();
   // Work submitted later waits for `event`.
-  void waitFor(cl_event event, const char* what);
+  void waitFor(cl_event event);
   // True when all work submitted before the call has completed.
   bool idle();
   // Waits for the work submitted before the call; throws the first error it
   // raised since the last synchronize (and forgets it).
   void synchronize();
+  // synchronize() in two steps: wait, then take the error (code OK: none).
+  void wait();
+  std::string takeError(mtia_status_t* code);
 
   void beginCapture(int64_t graph, OpList* ops);
   void endCapture() noexcept;
@@ -84,10 +87,12 @@ class Queue {
   void fail(mtia_status_t code, std::string message) noexcept;
 
  private:
-  void enqueue(const Op& op);  // with mutex_ held
-  void enqueueHostFunc(const Op& op);
-  void refuseWhileCapturing(const char* what) const;  // with mutex_ held
-  static void CL_CALLBACK runHostFunc(cl_event event, cl_int status, void* call) noexcept;
+  void enqueue(const Op& op, bool last);  // with mutex_ held; last: keep its event
+  void enqueueHostFunc(const Op& op, cl_event* done);
+  void setLast(cl_event event) noexcept;  // with mutex_ held
+  void refuseWhileCapturing() const;  // with mutex_ held
+  static void CL_CALLBACK hostFuncReady(cl_event event, cl_int status, void* call) noexcept;
+  void runHostFuncs() noexcept;  // the host-function worker
   void hostFuncDone() noexcept;
 
   cl_context context_;
@@ -104,10 +109,18 @@ class Queue {
   std::mutex error_mutex_;
   mtia_status_t error_code_ = MTIA_STATUS_OK;
   std::string error_;
+  size_t more_errors_ = 0;
+  cl_event last_ = nullptr;  // the latest command's event (guarded by mutex_)
 
-  std::mutex callbacks_mutex_;  // host-function callbacks still running
-  std::condition_variable callbacks_done_;
-  int64_t callbacks_ = 0;
+  // Host functions run on a worker of this stream (started by the first
+  // one): OpenCL's callback thread only hands them over, so a host function
+  // that blocks holds back its own stream and no other.
+  std::mutex callbacks_mutex_;  // guards everything below
+  std::condition_variable callbacks_cv_;
+  int64_t callbacks_ = 0;  // host functions enqueued and not yet finished
+  std::vector<void*> ready_;  // HostCalls whose marker has completed
+  bool stopping_ = false;
+  std::thread worker_;
 };
 
 }  // namespace mtia_ocl

@@ -62,7 +62,8 @@ void Runtime::checkDevice(int32_t index) const {
                   "device index " + std::to_string(index) + " is out of range: " +
                       (devices_.empty() ? "the OpenCL plugin has no devices (" + platform_.note + ")"
                                         : "the OpenCL plugin has " + std::to_string(deviceCount()) +
-                                              " device(s), 0.." + std::to_string(deviceCount() - 1)));
+                                              (deviceCount() == 1 ? " device (0..0)" : " devices (0..") +
+                                              (deviceCount() == 1 ? "" : std::to_string(deviceCount() - 1) + ")")));
   }
 }
 
@@ -104,17 +105,27 @@ void Runtime::synchronizeDevice(int32_t device) {
     std::lock_guard<std::mutex> lock(dev.streams_mutex);
     for (const auto& q : dev.owned) queues.push_back(q.get());
   }
-  bool failed = false;
+  for (Queue* q : queues) q->wait();
   mtia_status_t first_code = MTIA_STATUS_OK;
   std::string first;
+  size_t others = 0;
   for (Queue* q : queues) {
-    try {
-      q->synchronize();
-    } catch (const Failure& f) {
-      if (!failed) failed = true, first_code = f.code(), first = f.what();
+    mtia_status_t code = MTIA_STATUS_OK;
+    std::string message = q->takeError(&code);
+    if (code == MTIA_STATUS_OK) continue;
+    if (first_code == MTIA_STATUS_OK) {
+      first_code = code;
+      first = std::move(message);
+    } else {
+      ++others;
     }
   }
-  if (failed) throw Failure(first_code, first);
+  if (first_code == MTIA_STATUS_OK) return;
+  if (others > 0) {
+    first += " (and failures on " + std::to_string(others) + " other stream" +
+             (others == 1 ? "" : "s") + " of device " + std::to_string(device) + ")";
+  }
+  throw Failure(first_code, first);
 }
 
 DeviceMemory& Runtime::memory() {
