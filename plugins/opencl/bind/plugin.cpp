@@ -2,6 +2,8 @@
 // extension lookup.
 #include "bind.h"
 
+#include <dlfcn.h>
+
 #include <cstring>
 #include <string>
 
@@ -9,9 +11,19 @@ namespace mtia_ocl {
 
 namespace {
 
+// The OpenCL ICD loader and the drivers it loads have no unload path: their
+// platform lists live in globals until the process ends. Unloading this
+// plugin must not unmap them (a later load would find them half torn down,
+// and their memory would look leaked), so the loader is pinned for the
+// process (RTLD_NODELETE), as if the host had linked it.
+void pinOpenCl() noexcept {
+  if (void* icd = dlopen("libOpenCL.so.1", RTLD_NOW | RTLD_NODELETE)) dlclose(icd);
+}
+
 mtia_status_t initialize() noexcept {
   return guard([] {
     if (g_runtime != nullptr) throw Failure(MTIA_STATUS_INVALID_STATE, "already initialised");
+    pinOpenCl();
     auto* rt = new Runtime(readConfig());
     g_runtime = rt;
     g_generation.fetch_add(1, std::memory_order_release);
