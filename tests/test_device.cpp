@@ -112,7 +112,7 @@ TEST_CASE("showConfig, capability and properties are JSON", "[device][json][simu
   SamplePlugin p;
   const nlohmann::json config = nlohmann::json::parse(p.hooks.showConfig());
   CHECK(config["plugin"] == MTIA_TEST_PLUGIN_NAME);
-  CHECK(config["abi_version"] == "1.1");
+  CHECK(config["abi_version"] == "1.2");
   CHECK(config["device_count"] == 2);
   CHECK(p.hooks.getDeviceCapability(1) == nlohmann::json{{"major", 1}, {"minor", 0}});
   const nlohmann::json props = p.hooks.getDeviceProperties(1);

@@ -39,7 +39,7 @@ TEST_CASE("The sample plugin loads from an absolute path", "[loader]") {
   CHECK(info.name == "mtia-sample");
   CHECK(info.version == "0.1.0");
   CHECK(info.abi_major == 1);
-  CHECK(info.abi_minor == 1);
+  CHECK(info.abi_minor == 2);
   CHECK(info.host_abi_minor == MTIA_PLUGIN_ABI_MINOR);
   CHECK(info.path == mtia_test::samplePluginPath());
   CHECK(hooks.pluginInfo() == &info);
