@@ -9,6 +9,7 @@ packages=(
   python3  # bench/run's table (bench/report.py)
   abigail-tools  # abi/check.sh: abidw, abidiff
   clang libclang-rt-dev  # fuzz/: libFuzzer targets (.ci/run's bounded fuzzing step)
+  ocl-icd-opencl-dev opencl-headers pocl-opencl-icd clinfo  # plugins/opencl/ and its CPU device (POCL)
 )
 
 missing=()

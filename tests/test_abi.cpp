@@ -22,13 +22,16 @@ TEST_CASE("C11 and C++17 compilers agree on the ABI layout", "[abi]") {
   CHECK(mtia_c_sizeof_stream() == sizeof(mtia_stream_t));
 }
 
-TEST_CASE("ABI 1.1 constants are pinned", "[abi]") {
+TEST_CASE("ABI 1.2 constants are pinned", "[abi]") {
   CHECK(MTIA_PLUGIN_ABI_MAJOR == 1);
-  CHECK(MTIA_PLUGIN_ABI_MINOR == 1);
+  CHECK(MTIA_PLUGIN_ABI_MINOR == 2);
   CHECK(MTIA_DEVICE_TYPE_MTIA == 19);
   // 1.1 appended one slot to the 1.0 table; the 1.0 size stays what it was.
   CHECK((MTIA_PLUGIN_API_SIZE_1_0) == offsetof(mtia_plugin_api_t, graph_pool_handle));
-  CHECK((MTIA_PLUGIN_API_SIZE_1_1) == sizeof(mtia_plugin_api_t));
+  CHECK((MTIA_PLUGIN_API_SIZE_1_1) == offsetof(mtia_plugin_api_t, graph_pool_handle) + sizeof(void*));
+  // 1.2 added rules, not slots: its table is the 1.1 table.
+  CHECK((MTIA_PLUGIN_API_SIZE_1_2) == (MTIA_PLUGIN_API_SIZE_1_1));
+  CHECK((MTIA_PLUGIN_API_SIZE_1_2) == sizeof(mtia_plugin_api_t));
   CHECK(std::string(MTIA_PLUGIN_ENTRY_SYMBOL) == "mtia_plugin_get_api");
   // Status codes are wire values: they never change meaning.
   CHECK(MTIA_STATUS_OK == 0);

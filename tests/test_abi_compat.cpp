@@ -76,7 +76,7 @@ TEST_CASE("Old plugin, new host: a 1.0 plugin loads and every 1.0 hook works", "
   const mtia::MTIAHooksInterface& hooks = loader.load(kSample10);
   CHECK(loader.info().abi_major == 1);
   CHECK(loader.info().abi_minor == 0);
-  CHECK(loader.info().host_abi_minor == 1);
+  CHECK(loader.info().host_abi_minor == 2);
   CHECK(nlohmann::json::parse(hooks.showConfig())["abi_version"] == "1.0");
   exerciseAbi10Hooks(hooks);
 }
@@ -110,7 +110,7 @@ TEST_CASE("Old plugin, new host: a plain-C 1.0 plugin loads", "[abi][compat]") {
 TEST_CASE("ABI 1.1: graphPoolHandle gives fresh pools that graphs can share", "[abi][graph]") {
   mtia::PluginLoader loader;
   const mtia::MTIAHooksInterface& hooks = loader.load(mtia_test::samplePluginPath());
-  CHECK(loader.info().abi_minor == 1);
+  CHECK(loader.info().abi_minor >= 1);
   const mtia::MempoolId_t shared = hooks.graphPoolHandle();
   const mtia::MempoolId_t other = hooks.graphPoolHandle();
   CHECK(shared != mtia::MempoolId_t{0, 0});
@@ -130,7 +130,7 @@ TEST_CASE("ABI 1.1: graphPoolHandle gives fresh pools that graphs can share", "[
   CHECK(hooks.mtiagraphPool(c) != other);
 }
 
-TEST_CASE("New plugin, old host: a 1.1 plugin serves a host that announces 1.0", "[abi][compat]") {
+TEST_CASE("New plugin, old host: a 1.2 plugin serves a host that announces 1.0", "[abi][compat]") {
   // What a 1.0 host does: dlopen, the entry point with 1.0-sized services, the
   // slots it knows (up to graph_pool) and nothing beyond them.
   void* library = dlopen(mtia_test::samplePluginPath().c_str(), RTLD_NOW | RTLD_LOCAL);
@@ -143,10 +143,12 @@ TEST_CASE("New plugin, old host: a 1.1 plugin serves a host that announces 1.0",
   REQUIRE(entry(host.block.get(), &table, nullptr) == MTIA_STATUS_OK);
   REQUIRE(table != nullptr);
   CHECK(table->abi_major == 1);
-  CHECK(table->abi_minor == 1);
+  CHECK(table->abi_minor == 2);
   CHECK(table->struct_size >= MTIA_PLUGIN_API_SIZE_1_0);
-  // The 1.0 host's negotiation serves a newer minor (it ignores the new slots).
+  // 1.0 and 1.1 hosts' negotiation serves a newer minor (they ignore what
+  // they do not know: 1.2 adds rules, no slots).
   CHECK_NOTHROW(mtia::detail::negotiateVersion(*table, mtia::detail::AbiWindow{1, 0, 0}));
+  CHECK_NOTHROW(mtia::detail::negotiateVersion(*table, mtia::detail::AbiWindow{1, 0, 1}));
 
   REQUIRE(table->initialize() == MTIA_STATUS_OK);
   CHECK(table->device_count() == 2);
@@ -176,7 +178,7 @@ TEST_CASE("A plugin claiming a newer major is refused", "[abi][compat]") {
   const mtia::LoadError e = loadErrorOf(fixturePath("fixture_major_too_high"));
   CHECK(e.step() == LoadStep::Negotiate);
   CHECK(e.cause() ==
-        "plugin implements MTIA plugin ABI 2.0; this host supports 1.0-1.1: rebuild the plugin "
+        "plugin implements MTIA plugin ABI 2.0; this host supports 1.0-1.2: rebuild the plugin "
         "against plugin_abi 1.x or upgrade the host");
 }
 
@@ -205,3 +207,50 @@ TEST_CASE("A 1.0 table with a larger struct_size keeps its 1.1 slots unseen", "[
   CHECK(copy.graph_pool_handle == nullptr);
   CHECK(copy.struct_size == sizeof(mtia_plugin_api_t));
 }
+
+#ifdef MTIA_OPENCL_PLUGIN_1_1_PATH
+// ABI 1.1 plugins in this 1.2 host: the OpenCL plugin built against the frozen
+// 1.1 header (tests/abi_1_1), so a second implementation covers the old side.
+TEST_CASE("Old plugin, new host: a 1.1 plugin loads and its 1.0 and 1.1 hooks work",
+          "[abi][compat]") {
+  mtia_test::ScopedEnv devices("POCL_DEVICES", "pthread");
+  mtia::PluginLoader loader;
+  const mtia::MTIAHooksInterface& hooks = loader.load(MTIA_OPENCL_PLUGIN_1_1_PATH);
+  CHECK(loader.info().abi_minor == 1);
+  CHECK(nlohmann::json::parse(hooks.showConfig())["abi_version"] == "1.1");
+  REQUIRE(hooks.deviceCount() == 1);
+  void* p = hooks.deviceAlloc(0, 256);
+  CHECK(p != nullptr);
+  hooks.deviceFree(p);
+  const mtia::MempoolId_t pool = hooks.graphPoolHandle();  // 1.1's slot
+  CHECK(pool.first != 0);
+  const int64_t g = hooks.mtiagraphCreate(false);
+  hooks.mtiagraphCaptureBegin(g, pool);
+  hooks.mtiagraphCaptureEnd(g);
+  CHECK(hooks.mtiagraphPool(g) == pool);
+  hooks.mtiagraphDestroy(g);
+}
+
+TEST_CASE("New plugin, old host: a 1.2 OpenCL plugin serves a host that announces 1.1",
+          "[abi][compat]") {
+  mtia_test::ScopedEnv devices("POCL_DEVICES", "pthread");
+  void* library = dlopen(MTIA_OPENCL_PLUGIN_PATH, RTLD_NOW | RTLD_LOCAL);
+  REQUIRE(library != nullptr);
+  const auto entry =
+      reinterpret_cast<mtia_plugin_get_api_fn>(dlsym(library, MTIA_PLUGIN_ENTRY_SYMBOL));
+  REQUIRE(entry != nullptr);
+  HostServices10 host;  // 1.1 kept the 1.0 host services
+  host.block->abi_minor = 1;
+  const mtia_plugin_api_t* table = nullptr;
+  REQUIRE(entry(host.block.get(), &table, nullptr) == MTIA_STATUS_OK);
+  CHECK(table->abi_minor == 2);
+  CHECK_NOTHROW(mtia::detail::negotiateVersion(*table, mtia::detail::AbiWindow{1, 0, 1}));
+  REQUIRE(table->initialize() == MTIA_STATUS_OK);
+  CHECK(table->device_count() == 1);
+  mtia_mempool_id_t pool{0, 0};
+  CHECK(table->graph_pool_handle(&pool) == MTIA_STATUS_OK);
+  CHECK(pool.first != 0);
+  table->shutdown();
+  dlclose(library);
+}
+#endif

@@ -21,7 +21,7 @@ TEST_CASE("Device count, availability and init", "[device]") {
   CHECK_NOTHROW(p.hooks.init());
 }
 
-TEST_CASE("MTIA_SAMPLE_DEVICE_COUNT configures the device count", "[device][config]") {
+TEST_CASE("MTIA_SAMPLE_DEVICE_COUNT configures the device count", "[device][config][simulator]") {
   {
     mtia_test::ScopedEnv env("MTIA_SAMPLE_DEVICE_COUNT", "5");
     SamplePlugin p;
@@ -57,19 +57,19 @@ TEST_CASE("Current device: set, get, exchange, maybeExchange", "[device]") {
 
 TEST_CASE("Out-of-range devices are rejected with the plugin's message", "[device][errors]") {
   SamplePlugin p;
-  const std::string range = "is out of range: the sample plugin has 2 devices (0..1) (INVALID_ARGUMENT)";
+  const std::string range = "is out of range: " MTIA_TEST_PLUGIN_NOUN " has 2 devices (0..1) (INVALID_ARGUMENT)";
   CHECK(mtia_test::errorOf([&] { p.hooks.setCurrentDevice(2); }) ==
-        "setCurrentDevice() failed in MTIA plugin 'mtia-sample': device index 2 " + range);
+        "setCurrentDevice() failed in MTIA plugin '" MTIA_TEST_PLUGIN_NAME "': device index 2 " + range);
   CHECK(mtia_test::errorOf([&] { p.hooks.exchangeDevice(7); }) ==
-        "exchangeDevice() failed in MTIA plugin 'mtia-sample': device index 7 " + range);
+        "exchangeDevice() failed in MTIA plugin '" MTIA_TEST_PLUGIN_NAME "': device index 7 " + range);
   CHECK(mtia_test::errorOf([&] { p.hooks.maybeExchangeDevice(-3); }) ==
-        "maybeExchangeDevice() failed in MTIA plugin 'mtia-sample': device index -3 " + range);
+        "maybeExchangeDevice() failed in MTIA plugin '" MTIA_TEST_PLUGIN_NAME "': device index -3 " + range);
   CHECK(mtia_test::errorOf([&] { p.hooks.deviceSynchronize(9); }) ==
-        "deviceSynchronize() failed in MTIA plugin 'mtia-sample': device index 9 " + range);
+        "deviceSynchronize() failed in MTIA plugin '" MTIA_TEST_PLUGIN_NAME "': device index 9 " + range);
   CHECK(mtia_test::errorOf([&] { p.hooks.hasPrimaryContext(2); }) ==
-        "hasPrimaryContext() failed in MTIA plugin 'mtia-sample': device index 2 " + range);
+        "hasPrimaryContext() failed in MTIA plugin '" MTIA_TEST_PLUGIN_NAME "': device index 2 " + range);
   CHECK(mtia_test::errorOf([&] { p.hooks.getDeviceProperties(5); }) ==
-        "getDeviceProperties() failed in MTIA plugin 'mtia-sample': device index 5 " + range);
+        "getDeviceProperties() failed in MTIA plugin '" MTIA_TEST_PLUGIN_NAME "': device index 5 " + range);
   // A failed call leaves the state as it was.
   CHECK(p.hooks.getCurrentDevice() == 0);
 }
@@ -108,11 +108,11 @@ TEST_CASE("deviceSynchronize accepts every valid device", "[device]") {
   CHECK_NOTHROW(p.hooks.deviceSynchronize(1));
 }
 
-TEST_CASE("showConfig, capability and properties are JSON", "[device][json]") {
+TEST_CASE("showConfig, capability and properties are JSON", "[device][json][simulator]") {
   SamplePlugin p;
   const nlohmann::json config = nlohmann::json::parse(p.hooks.showConfig());
-  CHECK(config["plugin"] == "mtia-sample");
-  CHECK(config["abi_version"] == "1.1");
+  CHECK(config["plugin"] == MTIA_TEST_PLUGIN_NAME);
+  CHECK(config["abi_version"] == "1.2");
   CHECK(config["device_count"] == 2);
   CHECK(p.hooks.getDeviceCapability(1) == nlohmann::json{{"major", 1}, {"minor", 0}});
   const nlohmann::json props = p.hooks.getDeviceProperties(1);

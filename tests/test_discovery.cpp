@@ -68,7 +68,7 @@ TEST_CASE("A manifest names its library relative to the manifest's folder", "[di
                                     "': file format 1.0.0, library_path 'lib/libplugin.so', ABI 1.0; "
                                     "mode 0644",
                                 0) == 0);
-  CHECK(r.steps[7].detail == "plugin ABI 1.0; host ABI 1.0-1.1; as the manifest declares");
+  CHECK(r.steps[7].detail == "plugin ABI 1.0; host ABI 1.0-1.2; as the manifest declares");
 }
 
 TEST_CASE("A symlinked manifest resolves library_path against the real manifest's folder",
@@ -124,7 +124,7 @@ TEST_CASE("The load report of a failed load, as C++, JSON and text", "[discovery
   CHECK_THROWS_AS(loader.load(path), mtia::LoadError);
   const mtia::LoadReport& r = loader.lastReport();
   const std::string cause =
-      "plugin implements MTIA plugin ABI 2.0; this host supports 1.0-1.1: rebuild the plugin "
+      "plugin implements MTIA plugin ABI 2.0; this host supports 1.0-1.2: rebuild the plugin "
       "against plugin_abi 1.x or upgrade the host";
   CHECK_FALSE(r.ok);
   CHECK(r.error == "cannot load MTIA plugin '" + path + "': negotiate failed: " + cause);
@@ -137,7 +137,7 @@ TEST_CASE("The load report of a failed load, as C++, JSON and text", "[discovery
   CHECK(j["path_given"] == path);
   CHECK(j["manifest_path"].is_null());
   CHECK(j["path_resolved"] == realPath(path));
-  CHECK(j["host_abi"] == "1.0-1.1");
+  CHECK(j["host_abi"] == "1.0-1.2");
   CHECK(j["plugin"] == nlohmann::json{{"name", "fixture"}, {"version", "1.2.3"}, {"abi", "2.0"}});
   CHECK(j["ok"] == false);
   CHECK(j["error"] == nlohmann::json{{"step", "negotiate"}, {"message", r.error}});
@@ -193,8 +193,8 @@ TEST_CASE("Every manifest error, word for word", "[discovery][manifest]") {
         "(e.g. \"1.0\")");
   CHECK(manifestError(
             R"({"file_format_version": "1.0.0", "plugin": {"library_path": "x.so", "abi_version": "0.9"}})") ==
-        "the manifest declares MTIA plugin ABI 0.9; this host supports 1.0-1.1: the plugin is too "
-        "old; rebuild it against plugin_abi 1.1");
+        "the manifest declares MTIA plugin ABI 0.9; this host supports 1.0-1.2: the plugin is too "
+        "old; rebuild it against plugin_abi 1.2");
   CHECK(manifestError(std::string(70000, ' ')) == "the manifest is larger than 65536 bytes");
 }
 

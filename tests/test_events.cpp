@@ -103,7 +103,7 @@ TEST_CASE("Event errors say what is wrong", "[events][errors]") {
   SamplePlugin p;
   const mtia::Stream s = p.hooks.createStream(0);
   mtia::Event plain(false, p.hooks), timed(true, p.hooks), other(true, p.hooks);
-  const std::string elapsed = "Event::elapsedTime() failed in MTIA plugin 'mtia-sample': ";
+  const std::string elapsed = "Event::elapsedTime() failed in MTIA plugin '" MTIA_TEST_PLUGIN_NAME "': ";
 
   CHECK(mtia_test::errorOf([&] { timed.elapsedTime(other); }) ==
         elapsed + "event " + std::to_string(timed.handle()) +
@@ -126,12 +126,12 @@ TEST_CASE("Event errors say what is wrong", "[events][errors]") {
   CHECK(timed.elapsedTime(other) >= 0.0);
 
   CHECK(mtia_test::errorOf([&] { plain.record(mtiaStream(55, 0)); }) ==
-        "Event::record() failed in MTIA plugin 'mtia-sample': stream 55 does not exist on device "
+        "Event::record() failed in MTIA plugin '" MTIA_TEST_PLUGIN_NAME "': stream 55 does not exist on device "
         "0 (NOT_FOUND)");
 
   mtia::Event taken = std::move(plain);  // `plain` keeps handle 0, which names no event
   CHECK(mtia_test::errorOf([&] { plain.query(); }) ==
-        "Event::query() failed in MTIA plugin 'mtia-sample': event 0 does not exist (NOT_FOUND)");
+        "Event::query() failed in MTIA plugin '" MTIA_TEST_PLUGIN_NAME "': event 0 does not exist (NOT_FOUND)");
 
   // Through the raw extension: unknown handles and bad arguments.
   const auto* ext =
@@ -159,9 +159,9 @@ TEST_CASE("Events cannot be recorded or waited on during graph capture", "[event
                                 ": events cannot be recorded or waited on during capture "
                                 "(NOT_SUPPORTED)";
   CHECK(mtia_test::errorOf([&] { e.record(s); }) ==
-        "Event::record() failed in MTIA plugin 'mtia-sample': " + capturing);
+        "Event::record() failed in MTIA plugin '" MTIA_TEST_PLUGIN_NAME "': " + capturing);
   CHECK(mtia_test::errorOf([&] { e.block(s); }) ==
-        "Event::block() failed in MTIA plugin 'mtia-sample': " + capturing);
+        "Event::block() failed in MTIA plugin '" MTIA_TEST_PLUGIN_NAME "': " + capturing);
   graph.capture_end();
   e.record(s);  // fine again
   e.synchronize();

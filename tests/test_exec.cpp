@@ -185,7 +185,7 @@ TEST_CASE("A failure inside queued work is reported by the next synchronize", "[
     return MTIA_STATUS_OK;
   }, &ran_after);
   CHECK(mtia_test::errorOf([&] { p.exec.synchronize(s); }) ==
-        "StreamExec::synchronize() failed in MTIA plugin 'mtia-sample': queued host function on "
+        "StreamExec::synchronize() failed in MTIA plugin '" MTIA_TEST_PLUGIN_NAME "': queued host function on "
         "stream 1 of device 0 failed: it returned status 7 (INTERNAL)");
   CHECK(ran_after);  // later work still runs
   p.exec.synchronize(s);  // reported once
@@ -194,7 +194,7 @@ TEST_CASE("A failure inside queued work is reported by the next synchronize", "[
   p.exec.launchHostFunc(s, &mtia_test::failWith, &internal);
   p.exec.launchHostFunc(s, &mtia_test::failWith, &internal);
   CHECK(mtia_test::errorOf([&] { p.exec.synchronize(s); }) ==
-        "StreamExec::synchronize() failed in MTIA plugin 'mtia-sample': queued host function on "
+        "StreamExec::synchronize() failed in MTIA plugin '" MTIA_TEST_PLUGIN_NAME "': queued host function on "
         "stream 1 of device 0 failed: it returned status 5 (and 2 more failures since the last "
         "synchronize) (NOT_FOUND)");
 
@@ -203,7 +203,7 @@ TEST_CASE("A failure inside queued work is reported by the next synchronize", "[
   p.exec.launchHostFunc(s, &mtia_test::failWith, &internal);
   p.exec.launchHostFunc(t, &mtia_test::failWith, &not_found);
   CHECK(mtia_test::errorOf([&] { p.hooks.deviceSynchronize(0); }) ==
-        "deviceSynchronize() failed in MTIA plugin 'mtia-sample': queued host function on stream "
+        "deviceSynchronize() failed in MTIA plugin '" MTIA_TEST_PLUGIN_NAME "': queued host function on stream "
         "1 of device 0 failed: it returned status 7 (and failures on 1 other stream of device 0) "
         "(INTERNAL)");
   p.hooks.deviceSynchronize(0);
@@ -213,7 +213,7 @@ TEST_CASE("A failure inside queued work is reported by the next synchronize", "[
 
 // deviceFree waits for the work queued on the device before it (cudaFree's
 // rule): that work still sees the block, and only then may it be reused.
-TEST_CASE("deviceFree waits for queued work that still uses the block", "[exec][memory]") {
+TEST_CASE("deviceFree waits for queued work that still uses the block", "[exec][memory][simulator]") {
   SamplePlugin p;
   const mtia::Stream s = p.hooks.createStream(0);
   constexpr size_t kBytes = 4096;
@@ -242,7 +242,7 @@ TEST_CASE("deviceFree waits for queued work that still uses the block", "[exec][
 }
 
 // A graph may replay work after its memory was freed: the work fails then.
-TEST_CASE("Replayed work on freed device memory is an error at synchronize", "[exec][errors]") {
+TEST_CASE("Replayed work on freed device memory is an error at synchronize", "[exec][errors][simulator]") {
   SamplePlugin p;
   auto* block = p.hooks.deviceAlloc(0, 64);
   const int64_t graph = p.hooks.mtiagraphCreate(true);
@@ -264,8 +264,8 @@ TEST_CASE("Bad stream work is refused when submitted", "[exec][errors]") {
   const mtia::Stream s = p.hooks.getCurrentStream(0);
   DeviceBuffer buf(p.hooks, 0, 64), other(p.hooks, 1, 64);
   uint8_t host[64] = {};
-  const std::string memset_ = "StreamExec::memset() failed in MTIA plugin 'mtia-sample': ";
-  const std::string memcpy_ = "StreamExec::memcpy() failed in MTIA plugin 'mtia-sample': ";
+  const std::string memset_ = "StreamExec::memset() failed in MTIA plugin '" MTIA_TEST_PLUGIN_NAME "': ";
+  const std::string memcpy_ = "StreamExec::memcpy() failed in MTIA plugin '" MTIA_TEST_PLUGIN_NAME "': ";
 
   CHECK(mtia_test::errorOf([&] { p.exec.memset(s, buf.get(), 256, 64); }) ==
         memset_ + "memset value 256 is not a byte value (0..255) (INVALID_ARGUMENT)");
@@ -285,7 +285,7 @@ TEST_CASE("Bad stream work is refused when submitted", "[exec][errors]") {
   CHECK(mtia_test::errorOf([&] { p.exec.memset(mtiaStream(77, 0), buf.get(), 0, 64); }) ==
         memset_ + "stream 77 does not exist on device 0 (NOT_FOUND)");
   CHECK(mtia_test::errorOf([&] { p.exec.memset(mtiaStream(0, 5), buf.get(), 0, 64); }) ==
-        memset_ + "device index 5 is out of range: the sample plugin has 2 devices (0..1) "
+        memset_ + "device index 5 is out of range: " MTIA_TEST_PLUGIN_NOUN " has 2 devices (0..1) "
                   "(INVALID_ARGUMENT)");
 
   CHECK(mtia_test::errorOf([&] {
@@ -309,11 +309,11 @@ TEST_CASE("Bad stream work is refused when submitted", "[exec][errors]") {
         }) == memcpy_ + "memcpy destination is memory of device 1, but the stream is on device "
                         "0 (INVALID_ARGUMENT)");
   CHECK(mtia_test::errorOf([&] { p.exec.launchHostFunc(s, nullptr, nullptr); }) ==
-        "StreamExec::launchHostFunc() failed in MTIA plugin 'mtia-sample': host function is "
+        "StreamExec::launchHostFunc() failed in MTIA plugin '" MTIA_TEST_PLUGIN_NAME "': host function is "
         "NULL (INVALID_ARGUMENT)");
   CHECK(mtia_test::errorOf([&] {
           p.exec.synchronize(mtia::Stream(0, mtia::Device(mtia::DeviceType::CPU, 0)));
-        }) == "StreamExec::synchronize() failed in MTIA plugin 'mtia-sample': stream device type "
+        }) == "StreamExec::synchronize() failed in MTIA plugin '" MTIA_TEST_PLUGIN_NAME "': stream device type "
               "0 is not MTIA (19) (INVALID_ARGUMENT)");
   p.exec.synchronize(s);  // nothing bad was queued
 }

@@ -215,7 +215,7 @@ TEST_CASE("Fault: a manifest declaring an ABI this host cannot serve", "[faults]
   const std::string m =
       writeFile(dir, "plugin.json", manifest(fixturePath("fixture_good"), "2.0"), 0644);
   expectLoadFault(m, LoadStep::Manifest,
-                  {"the manifest declares MTIA plugin ABI 2.0", "this host supports 1.0-1.1"});
+                  {"the manifest declares MTIA plugin ABI 2.0", "this host supports 1.0-1.2"});
 }
 
 TEST_CASE("Fault: a manifest naming a missing library", "[faults][manifest]") {
@@ -408,7 +408,7 @@ TEST_CASE("Fault: the entry point returns no table", "[faults][negotiation]") {
 
 TEST_CASE("Fault: ABI major too high", "[faults][negotiation]") {
   expectLoadFault(fixturePath("fixture_major_too_high"), LoadStep::Negotiate,
-                  {"ABI 2.0", "this host supports 1.0-1.1", "upgrade the host"});
+                  {"ABI 2.0", "this host supports 1.0-1.2", "upgrade the host"});
 }
 
 TEST_CASE("Fault: ABI major too low", "[faults][negotiation]") {

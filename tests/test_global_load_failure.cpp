@@ -10,7 +10,7 @@ TEST_CASE("A plugin that fails to load leaves the stub, which says why", "[globa
   const char* path = std::getenv("MTIA_PLUGIN_PATH");
   REQUIRE(path != nullptr);
   const std::string cause =
-      "plugin implements MTIA plugin ABI 2.0; this host supports 1.0-1.1: rebuild the plugin "
+      "plugin implements MTIA plugin ABI 2.0; this host supports 1.0-1.2: rebuild the plugin "
       "against plugin_abi 1.x or upgrade the host";
   const std::string first_line = std::string("The MTIA plugin failed to load: cannot load MTIA plugin '") +
                                  path + "': negotiate failed: " + cause;

@@ -21,9 +21,9 @@ mtia_status_t countUp(void* counter) noexcept {
   return MTIA_STATUS_OK;
 }
 
-// "mtiagraphReplay() failed in MTIA plugin 'mtia-sample': graph 3 <problem> (INVALID_STATE)"
+// "mtiagraphReplay() failed in MTIA plugin '" MTIA_TEST_PLUGIN_NAME "': graph 3 <problem> (INVALID_STATE)"
 std::string misuse(const char* hook, int64_t handle, const std::string& problem) {
-  return std::string(hook) + "() failed in MTIA plugin 'mtia-sample': graph " +
+  return std::string(hook) + "() failed in MTIA plugin '" MTIA_TEST_PLUGIN_NAME "': graph " +
          std::to_string(handle) + " " + problem + " (INVALID_STATE)";
 }
 
@@ -188,7 +188,7 @@ TEST_CASE("Graph misuse gives specific errors", "[graph][errors]") {
   CHECK(mtia_test::errorOf([&] { graph.capture_begin(); }) ==
         misuse("mtiagraphCaptureBegin", h, "is already capturing"));
   CHECK(mtia_test::errorOf([&] { second.capture_begin(); }) ==
-        "mtiagraphCaptureBegin() failed in MTIA plugin 'mtia-sample': stream 0 of device 0 is "
+        "mtiagraphCaptureBegin() failed in MTIA plugin '" MTIA_TEST_PLUGIN_NAME "': stream 0 of device 0 is "
         "already capturing into graph " + std::to_string(h) + " (INVALID_STATE)");
   CHECK(mtia_test::errorOf([&] { graph.replay(); }) ==
         misuse("mtiagraphReplay", h,
@@ -223,7 +223,7 @@ TEST_CASE("Graph misuse gives specific errors", "[graph][errors]") {
 
   // Unknown handles.
   for (const int64_t bad : {int64_t{999}, int64_t{-1}, int64_t{0}}) {
-    const std::string gone = "failed in MTIA plugin 'mtia-sample': graph " + std::to_string(bad) +
+    const std::string gone = "failed in MTIA plugin '" MTIA_TEST_PLUGIN_NAME "': graph " + std::to_string(bad) +
                              " does not exist (NOT_FOUND)";
     CHECK(mtia_test::errorOf([&] { p.hooks.mtiagraphReplay(bad); }) == "mtiagraphReplay() " + gone);
     CHECK(mtia_test::errorOf([&] { p.hooks.mtiagraphDestroy(bad); }) == "mtiagraphDestroy() " + gone);
@@ -240,7 +240,7 @@ TEST_CASE("Graph misuse gives specific errors", "[graph][errors]") {
   const int64_t raw = p.hooks.mtiagraphCreate(false);
   p.hooks.mtiagraphDestroy(raw);
   CHECK(mtia_test::errorOf([&] { p.hooks.mtiagraphDestroy(raw); }) ==
-        "mtiagraphDestroy() failed in MTIA plugin 'mtia-sample': graph " + std::to_string(raw) +
+        "mtiagraphDestroy() failed in MTIA plugin '" MTIA_TEST_PLUGIN_NAME "': graph " + std::to_string(raw) +
             " does not exist (NOT_FOUND)");
 }
 
@@ -279,6 +279,6 @@ TEST_CASE("MTIAGraph is movable and destroys its graph once", "[graph]") {
     CHECK(c.handle() == h);
   }
   CHECK(mtia_test::errorOf([&] { p.hooks.mtiagraphReset(h); }) ==
-        "mtiagraphReset() failed in MTIA plugin 'mtia-sample': graph " + std::to_string(h) +
+        "mtiagraphReset() failed in MTIA plugin '" MTIA_TEST_PLUGIN_NAME "': graph " + std::to_string(h) +
             " does not exist (NOT_FOUND)");
 }

@@ -41,8 +41,8 @@ TEST_CASE("A DeviceGuard for a bad device throws and changes nothing", "[guards]
   SamplePlugin p;
   p.hooks.setCurrentDevice(1);
   CHECK(mtia_test::errorOf([&] { mtia::DeviceGuard guard(7, p.hooks); }) ==
-        "exchangeDevice() failed in MTIA plugin 'mtia-sample': device index 7 is out of range: "
-        "the sample plugin has 2 devices (0..1) (INVALID_ARGUMENT)");
+        "exchangeDevice() failed in MTIA plugin '" MTIA_TEST_PLUGIN_NAME "': device index 7 is out of range: "
+        MTIA_TEST_PLUGIN_NOUN " has 2 devices (0..1) (INVALID_ARGUMENT)");
   CHECK(p.hooks.getCurrentDevice() == 1);
 }
 
@@ -107,12 +107,12 @@ TEST_CASE("A StreamGuard for a bad stream throws and changes nothing", "[guards]
   SamplePlugin p;
   p.hooks.setCurrentDevice(1);
   CHECK(mtia_test::errorOf([&] { mtia::StreamGuard guard(mtiaStream(9, 0), p.hooks); }) ==
-        "setCurrentStream() failed in MTIA plugin 'mtia-sample': stream 9 does not exist on "
+        "setCurrentStream() failed in MTIA plugin '" MTIA_TEST_PLUGIN_NAME "': stream 9 does not exist on "
         "device 0 (NOT_FOUND)");
   CHECK(p.hooks.getCurrentDevice() == 1);
   CHECK(p.hooks.getCurrentStream(0) == mtiaStream(0, 0));
   CHECK(mtia_test::errorOf([&] { mtia::StreamGuard guard(mtiaStream(0, 4), p.hooks); }) ==
-        "getCurrentStream() failed in MTIA plugin 'mtia-sample': device index 4 is out of range: "
-        "the sample plugin has 2 devices (0..1) (INVALID_ARGUMENT)");
+        "getCurrentStream() failed in MTIA plugin '" MTIA_TEST_PLUGIN_NAME "': device index 4 is out of range: "
+        MTIA_TEST_PLUGIN_NOUN " has 2 devices (0..1) (INVALID_ARGUMENT)");
   CHECK(p.hooks.getCurrentDevice() == 1);
 }

@@ -39,7 +39,7 @@ TEST_CASE("The sample plugin loads from an absolute path", "[loader]") {
   CHECK(info.name == "mtia-sample");
   CHECK(info.version == "0.1.0");
   CHECK(info.abi_major == 1);
-  CHECK(info.abi_minor == 1);
+  CHECK(info.abi_minor == 2);
   CHECK(info.host_abi_minor == MTIA_PLUGIN_ABI_MINOR);
   CHECK(info.path == mtia_test::samplePluginPath());
   CHECK(hooks.pluginInfo() == &info);
@@ -157,11 +157,11 @@ TEST_CASE("Query: the entry point fails, or returns no table", "[loader][faults]
 
 TEST_CASE("Negotiate: ABI major too high or too low", "[loader][faults]") {
   checkLoadError(fixturePath("fixture_major_too_high"), LoadStep::Negotiate,
-                 "plugin implements MTIA plugin ABI 2.0; this host supports 1.0-1.1: rebuild the "
+                 "plugin implements MTIA plugin ABI 2.0; this host supports 1.0-1.2: rebuild the "
                  "plugin against plugin_abi 1.x or upgrade the host");
   checkLoadError(fixturePath("fixture_major_too_low"), LoadStep::Negotiate,
-                 "plugin implements MTIA plugin ABI 0.0; this host supports 1.0-1.1: the plugin "
-                 "is too old; rebuild it against plugin_abi 1.1");
+                 "plugin implements MTIA plugin ABI 0.0; this host supports 1.0-1.2: the plugin "
+                 "is too old; rebuild it against plugin_abi 1.2");
   checkGoodLoadStillWorks();
 }
 

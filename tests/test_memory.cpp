@@ -12,7 +12,7 @@ using mtia_test::MiB;
 using mtia_test::pluginError;
 using mtia_test::SamplePlugin;
 
-TEST_CASE("Device memory is real, writable memory of the requested size", "[memory]") {
+TEST_CASE("Device memory is real, writable memory of the requested size", "[memory][simulator]") {
   SamplePlugin p;
   for (const size_t size : {size_t{1}, size_t{4000}, 300 * KiB, 3 * MiB + 5}) {
     INFO(size);
@@ -30,7 +30,7 @@ TEST_CASE("Device memory is real, writable memory of the requested size", "[memo
   CHECK(p.stat("num_frees", 1) == 4);
 }
 
-TEST_CASE("A freed block is reused without growing reserved bytes", "[memory][cache]") {
+TEST_CASE("A freed block is reused without growing reserved bytes", "[memory][cache][simulator]") {
   SamplePlugin p;
   for (const size_t size : {size_t{4096}, 64 * KiB, 5 * MiB}) {
     INFO(size);
@@ -48,7 +48,7 @@ TEST_CASE("A freed block is reused without growing reserved bytes", "[memory][ca
   }
 }
 
-TEST_CASE("emptyCache returns unused segments and keeps used ones", "[memory][cache]") {
+TEST_CASE("emptyCache returns unused segments and keeps used ones", "[memory][cache][simulator]") {
   SamplePlugin p;
   void* kept = p.alloc(512);
   const uint64_t slab = p.stat("reserved_bytes");
@@ -71,7 +71,7 @@ TEST_CASE("emptyCache returns unused segments and keeps used ones", "[memory][ca
   CHECK(p.stat("segments") == 0);
 }
 
-TEST_CASE("Stats count blocks, requests, peaks and segments", "[memory][stats]") {
+TEST_CASE("Stats count blocks, requests, peaks and segments", "[memory][stats][simulator]") {
   SamplePlugin p;
   const nlohmann::json fresh = p.dram();
   for (const char* key : {"allocated_bytes", "peak_bytes", "requested_bytes", "reserved_bytes",
@@ -110,7 +110,7 @@ TEST_CASE("Stats count blocks, requests, peaks and segments", "[memory][stats]")
   CHECK(p.stat("num_allocs", 1) == 0);
 }
 
-TEST_CASE("MTIA_SAMPLE_DEVICE_MEMORY sets each device's capacity", "[memory][config]") {
+TEST_CASE("MTIA_SAMPLE_DEVICE_MEMORY sets each device's capacity", "[memory][config][simulator]") {
   {
     mtia_test::ScopedEnv env("MTIA_SAMPLE_DEVICE_MEMORY", "64MiB");
     SamplePlugin p;
@@ -143,7 +143,7 @@ TEST_CASE("MTIA_SAMPLE_DEVICE_MEMORY sets each device's capacity", "[memory][con
   }
 }
 
-TEST_CASE("An allocation beyond capacity first releases the cache and retries", "[memory][oom]") {
+TEST_CASE("An allocation beyond capacity first releases the cache and retries", "[memory][oom][simulator]") {
   mtia_test::ScopedEnv env("MTIA_SAMPLE_DEVICE_MEMORY", "64MiB");
   SamplePlugin p;
   int observed = 0;
@@ -160,7 +160,7 @@ TEST_CASE("An allocation beyond capacity first releases the cache and retries", 
   p.hooks.deviceFree(big);
 }
 
-TEST_CASE("OOM: exact message, every observer called once, num_ooms counted", "[memory][oom]") {
+TEST_CASE("OOM: exact message, every observer called once, num_ooms counted", "[memory][oom][simulator]") {
   mtia_test::ScopedEnv env("MTIA_SAMPLE_DEVICE_MEMORY", "64MiB");
   SamplePlugin p;
   struct Call {
@@ -233,21 +233,21 @@ TEST_CASE("Bad device pointers and devices get specific errors", "[memory][error
   using mtia_test::hexAddress;
   CHECK(mtia_test::errorOf([&] { p.alloc(64, 2); }) ==
         pluginError("deviceAlloc",
-                    "device index 2 is out of range: the sample plugin has 2 devices (0..1)",
+                    "device index 2 is out of range: " MTIA_TEST_PLUGIN_NOUN " has 2 devices (0..1)",
                     "INVALID_ARGUMENT"));
   CHECK(mtia_test::errorOf([&] { p.hooks.memoryStats(-1); }) ==
         pluginError("memoryStats",
-                    "device index -1 is out of range: the sample plugin has 2 devices (0..1)",
+                    "device index -1 is out of range: " MTIA_TEST_PLUGIN_NOUN " has 2 devices (0..1)",
                     "INVALID_ARGUMENT"));
   CHECK(mtia_test::errorOf([&] { p.hooks.resetPeakMemoryStats(9); }) ==
         pluginError("resetPeakMemoryStats",
-                    "device index 9 is out of range: the sample plugin has 2 devices (0..1)",
+                    "device index 9 is out of range: " MTIA_TEST_PLUGIN_NOUN " has 2 devices (0..1)",
                     "INVALID_ARGUMENT"));
 
   int on_stack = 0;
   CHECK(mtia_test::errorOf([&] { p.hooks.deviceFree(&on_stack); }) ==
         pluginError("deviceFree",
-                    hexAddress(&on_stack) + " is not device memory of the sample plugin: pass a "
+                    hexAddress(&on_stack) + " is not device memory of " MTIA_TEST_PLUGIN_NOUN ": pass a "
                                             "pointer that device_alloc returned",
                     "INVALID_ARGUMENT"));
 
@@ -271,7 +271,7 @@ TEST_CASE("Bad device pointers and devices get specific errors", "[memory][error
   CHECK(p.stat("active_allocations", 1) == 0);
 }
 
-TEST_CASE("Memory of a device survives the other device's emptyCache", "[memory][cache]") {
+TEST_CASE("Memory of a device survives the other device's emptyCache", "[memory][cache][simulator]") {
   SamplePlugin p;
   void* on0 = p.alloc(100 * KiB, 0);
   p.hooks.deviceFree(p.alloc(100 * KiB, 1));

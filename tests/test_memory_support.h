@@ -52,7 +52,7 @@ inline std::string hexAddress(const void* p) {
 
 inline std::string pluginError(const std::string& hook, const std::string& message,
                                const std::string& code) {
-  return hook + "() failed in MTIA plugin 'mtia-sample': " + message + " (" + code + ")";
+  return hook + "() failed in MTIA plugin '" MTIA_TEST_PLUGIN_NAME "': " + message + " (" + code + ")";
 }
 
 }  // namespace mtia_test

@@ -81,27 +81,27 @@ TEST_CASE("The current stream is per thread", "[stream][threads]") {
 TEST_CASE("Stream errors name the hook and the problem", "[stream][errors]") {
   SamplePlugin p;
   CHECK(mtia_test::errorOf([&] { p.hooks.setCurrentStream(mtiaStream(42, 0)); }) ==
-        "setCurrentStream() failed in MTIA plugin 'mtia-sample': stream 42 does not exist on "
+        "setCurrentStream() failed in MTIA plugin '" MTIA_TEST_PLUGIN_NAME "': stream 42 does not exist on "
         "device 0 (NOT_FOUND)");
   CHECK(mtia_test::errorOf([&] { p.hooks.setCurrentStream(mtiaStream(0, 2)); }) ==
-        "setCurrentStream() failed in MTIA plugin 'mtia-sample': device index 2 is out of range: "
-        "the sample plugin has 2 devices (0..1) (INVALID_ARGUMENT)");
+        "setCurrentStream() failed in MTIA plugin '" MTIA_TEST_PLUGIN_NAME "': device index 2 is out of range: "
+        MTIA_TEST_PLUGIN_NOUN " has 2 devices (0..1) (INVALID_ARGUMENT)");
   CHECK(mtia_test::errorOf([&] {
           p.hooks.setCurrentStream(mtia::Stream(0, mtia::Device(mtia::DeviceType::CPU, 0)));
-        }) == "setCurrentStream() failed in MTIA plugin 'mtia-sample': the stream's device type "
+        }) == "setCurrentStream() failed in MTIA plugin '" MTIA_TEST_PLUGIN_NAME "': the stream's device type "
               "is 0, not MTIA (19) (INVALID_ARGUMENT)");
   CHECK(mtia_test::errorOf([&] { p.hooks.getCurrentStream(3); }) ==
-        "getCurrentStream() failed in MTIA plugin 'mtia-sample': device index 3 is out of range: "
-        "the sample plugin has 2 devices (0..1) (INVALID_ARGUMENT)");
+        "getCurrentStream() failed in MTIA plugin '" MTIA_TEST_PLUGIN_NAME "': device index 3 is out of range: "
+        MTIA_TEST_PLUGIN_NOUN " has 2 devices (0..1) (INVALID_ARGUMENT)");
   CHECK(mtia_test::errorOf([&] { p.hooks.getDefaultStream(3); }) ==
-        "getDefaultStream() failed in MTIA plugin 'mtia-sample': device index 3 is out of range: "
-        "the sample plugin has 2 devices (0..1) (INVALID_ARGUMENT)");
+        "getDefaultStream() failed in MTIA plugin '" MTIA_TEST_PLUGIN_NAME "': device index 3 is out of range: "
+        MTIA_TEST_PLUGIN_NOUN " has 2 devices (0..1) (INVALID_ARGUMENT)");
   CHECK(mtia_test::errorOf([&] { p.hooks.getCurrentRawStream(3); }) ==
-        "getCurrentRawStream() failed in MTIA plugin 'mtia-sample': device index 3 is out of "
-        "range: the sample plugin has 2 devices (0..1) (INVALID_ARGUMENT)");
+        "getCurrentRawStream() failed in MTIA plugin '" MTIA_TEST_PLUGIN_NAME "': device index 3 is out of "
+        "range: " MTIA_TEST_PLUGIN_NOUN " has 2 devices (0..1) (INVALID_ARGUMENT)");
   CHECK(mtia_test::errorOf([&] { p.hooks.createStream(4); }) ==
-        "createStream() failed in MTIA plugin 'mtia-sample': device index 4 is out of range: the "
-        "sample plugin has 2 devices (0..1) (INVALID_ARGUMENT)");
+        "createStream() failed in MTIA plugin '" MTIA_TEST_PLUGIN_NAME "': device index 4 is out of range: "
+        MTIA_TEST_PLUGIN_NOUN " has 2 devices (0..1) (INVALID_ARGUMENT)");
 }
 
 TEST_CASE("The streams extension is reachable by id", "[stream][extension]") {

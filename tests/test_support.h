@@ -15,6 +15,17 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+// The plugin the hook-level tests run on: the sample plugin, or (with
+// MTIA_TEST_PLUGIN_OPENCL, tests/CMakeLists.txt) the OpenCL plugin. Its name
+// and how its messages name it.
+#ifdef MTIA_TEST_PLUGIN_OPENCL
+#define MTIA_TEST_PLUGIN_NAME "mtia-opencl"
+#define MTIA_TEST_PLUGIN_NOUN "the OpenCL plugin"
+#else
+#define MTIA_TEST_PLUGIN_NAME "mtia-sample"
+#define MTIA_TEST_PLUGIN_NOUN "the sample plugin"
+#endif
+
 namespace mtia_test {
 
 inline std::string samplePluginPath() { return MTIA_SAMPLE_PLUGIN_PATH; }

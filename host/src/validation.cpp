@@ -15,6 +15,7 @@ namespace {
 constexpr std::size_t kTableSizeByMinor[] = {
     MTIA_PLUGIN_API_SIZE_1_0,  // 1.0
     MTIA_PLUGIN_API_SIZE_1_1,  // 1.1
+    MTIA_PLUGIN_API_SIZE_1_2,  // 1.2
 };
 static_assert(sizeof(kTableSizeByMinor) / sizeof(kTableSizeByMinor[0]) == kHostAbiMaxMinor + 1,
               "one table size per minor version the host knows");

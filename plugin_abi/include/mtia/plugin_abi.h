@@ -1,5 +1,5 @@
 /*
- * mtia/plugin_abi.h — the MTIA backend plugin ABI, version 1.1.
+ * mtia/plugin_abi.h — the MTIA backend plugin ABI, version 1.2.
  *
  * This header is the whole contract between an MTIA plugin host and a backend
  * plugin. It is plain C (C11 or C++17), depends only on the C standard library
@@ -7,8 +7,14 @@
  * in prose; the comments here are normative.
  *
  * Conventions used on every slot ("MT" = may be called from any thread
- * concurrently; "TL" = acts on the calling thread's state only):
+ * concurrently; "TL" = acts on, or reads, the calling thread's state (its
+ * current device or current stream); "ONCE" = called by the host exactly
+ * once, never concurrently with any other slot):
  *   - Device indices cross as int32_t and are range-checked by the plugin.
+ *     -1 means the calling thread's current device exactly where a slot says
+ *     "(-1: current device)"; everywhere else it is out of range.
+ *     An MT slot given -1 reads the calling thread's current device for it
+ *     and is MT otherwise.
  *   - A slot returning mtia_status_t returns MTIA_STATUS_OK (0) on success.
  *     On failure it returns another code and leaves a message that the host
  *     reads at once, on the same thread, with get_last_error().
@@ -22,6 +28,11 @@
  *     never returns memory the host must free, and vice versa.
  *   - No C++ exception, longjmp or signal may cross this boundary in either
  *     direction.
+ *   - fork(): a plugin is unusable in a forked child. The child must call no
+ *     slot at all, shutdown included (a child has only the forking thread; a
+ *     plugin's worker threads and its runtime's driver state stay with the
+ *     parent, as with CUDA). Hosts fail such calls themselves
+ *     (docs/loading.md); a plugin needs no fork handler.
  *
  * Growth rules: the major version changes only for incompatible changes. A
  * minor version only appends fields to the end of a struct; a field is never
@@ -44,7 +55,7 @@ extern "C" {
 /* ------------------------------------------------------------------------ */
 
 #define MTIA_PLUGIN_ABI_MAJOR 1
-#define MTIA_PLUGIN_ABI_MINOR 1
+#define MTIA_PLUGIN_ABI_MINOR 2
 
 /* The one symbol a plugin exports (see mtia_plugin_get_api_fn below). */
 #define MTIA_PLUGIN_ENTRY_SYMBOL "mtia_plugin_get_api"
@@ -146,10 +157,12 @@ struct mtia_plugin_api {
   const char* plugin_version; /* plugin-owned, static; e.g. "0.1.0" */
 
   /* ---- lifecycle and errors (1.0) ------------------------------------ */
-  /* Once, before any other slot but get_last_error. Optional. */
+  /* ONCE. Before any other slot but get_last_error, on the loading thread.
+   * Optional. */
   mtia_status_t (*initialize)(void);
-  /* Once, only after a successful initialize, after every other call has
-   * returned. Optional. The table stays readable afterwards. */
+  /* ONCE. Only after a successful initialize, after every other call has
+   * returned and on no other thread concurrently. Optional. The table stays
+   * readable afterwards. */
   void (*shutdown)(void);
   /* MT. REQUIRED. Code and message of the calling thread's last failure in
    * this plugin. *message is plugin-owned, valid until the next call into the
@@ -167,7 +180,9 @@ struct mtia_plugin_api {
   bool (*has_mtia)(void);
   /* MT. REQUIRED. Number of devices, >= 0; negative on failure. */
   int32_t (*device_count)(void);
-  /* MT. Waits until all work queued on every stream of `device` is done. */
+  /* MT. Waits until all work queued on every stream of `device` (-1: current
+   * device) is done; reports the first error raised by that work since the
+   * streams' last synchronize. */
   mtia_status_t (*device_synchronize)(int32_t device);
   /* MT. Writes the backend's configuration as one JSON object to *out. */
   mtia_status_t (*show_config)(const mtia_sink_t* out);
@@ -210,15 +225,24 @@ struct mtia_plugin_api {
   /* MT. Allocates `size` bytes of device memory on `device`; *out is an
    * opaque device address owned by the plugin until passed to device_free. */
   mtia_status_t (*device_alloc)(int32_t device, size_t size, void** out);
-  /* MT. Frees a pointer returned by device_alloc (NULL is a no-op). */
+  /* MT. Frees a pointer returned by device_alloc (NULL is a no-op). The free
+   * counts in memory_stats at once and does not wait for the device.
+   * 1.2: work queued on any stream before the free may still use the block:
+   * the plugin does not hand the memory out again (nor return it to the
+   * device) until that work has run, as cudaFree (which synchronizes), an
+   * OpenCL buffer's reference count (clReleaseMemObject) or clEnqueueSVMFree
+   * (queue-ordered) guarantee. Work submitted after the free that names the
+   * block is refused at submission. A plugin declaring minor 0 or 1 does not
+   * promise this: its callers synchronize the streams that use a block before
+   * freeing it. */
   mtia_status_t (*device_free)(void* ptr);
   /* MT. Writes a JSON object with a "dram" object holding at least
    * "allocated_bytes" and "peak_bytes" (torch.mtia.memory_stats). */
   mtia_status_t (*memory_stats)(int32_t device, const mtia_sink_t* out);
-  /* MT. Writes {"major": int, "minor": int}. */
+  /* MT. Writes {"major": int, "minor": int} for `device` (-1: current device). */
   mtia_status_t (*get_device_capability)(int32_t device, const mtia_sink_t* out);
-  /* MT. Writes a JSON object describing the device (at least "name",
-   * "total_memory" in bytes). */
+  /* MT. Writes a JSON object describing `device` (-1: current device), with
+   * at least "name" and "total_memory" in bytes. */
   mtia_status_t (*get_device_properties)(int32_t device, const mtia_sink_t* out);
   /* MT. Releases cached, unused device memory of every device. */
   mtia_status_t (*empty_cache)(void);
@@ -246,7 +270,9 @@ struct mtia_plugin_api {
   mtia_status_t (*graph_capture_end)(int64_t handle);
   /* MT. Prepares a captured graph for replay. */
   mtia_status_t (*graph_instantiate)(int64_t handle);
-  /* MT. Enqueues the instantiated graph's work on the current stream. */
+  /* TL. Enqueues the instantiated graph's work on the calling thread's current
+   * stream of the device the graph was captured on. (Tagged MT before 1.2:
+   * the slot always read the calling thread's current stream.) */
   mtia_status_t (*graph_replay)(int64_t handle);
   /* MT. Frees the captured work; the graph may be captured again. */
   mtia_status_t (*graph_reset)(int64_t handle);
@@ -266,6 +292,9 @@ struct mtia_plugin_api {
 /* Size of the table as ABI 1.1 defined it. */
 #define MTIA_PLUGIN_API_SIZE_1_1 \
   (offsetof(mtia_plugin_api_t, graph_pool_handle) + sizeof(void (*)(void)))
+/* Size of the table as ABI 1.2 defines it: 1.2 adds rules, not slots
+ * (device_free while work is queued, the tags and device rules above). */
+#define MTIA_PLUGIN_API_SIZE_1_2 MTIA_PLUGIN_API_SIZE_1_1
 
 /* ------------------------------------------------------------------------ */
 /* The entry point                                                           */
@@ -324,7 +353,10 @@ typedef struct mtia_exec_ext_v1 {
   size_t struct_size;
   /* MT. Enqueues: `size` bytes at `dst` (in one live device allocation of the stream's device) become `value` (0..255). */
   mtia_status_t (*memset_async)(mtia_stream_t stream, void* dst, int32_t value, size_t size);
-  /* MT. Enqueues a copy of `size` bytes; host memory is the caller's, borrowed until the copy has run. */
+  /* MT. Enqueues a copy of `size` bytes. The device side (dst for
+   * HOST_TO_DEVICE, src for DEVICE_TO_HOST, both for DEVICE_TO_DEVICE) lies in
+   * one live device allocation of the stream's device, as for memset_async;
+   * host memory is the caller's, borrowed until the copy has run. */
   mtia_status_t (*memcpy_async)(mtia_stream_t stream, void* dst, const void* src, size_t size,
                                 mtia_memcpy_kind_t kind);
   /* MT. Enqueues fn(user_data); user_data is the caller's, borrowed until fn has run (work not started at shutdown is dropped). */
@@ -384,7 +416,7 @@ MTIA_ABI_STATIC_ASSERT(offsetof(mtia_plugin_api_t, graph_create) == 288, "graph 
 MTIA_ABI_STATIC_ASSERT(MTIA_PLUGIN_API_SIZE_1_0 == 352, "ABI 1.0 table size");
 MTIA_ABI_STATIC_ASSERT(offsetof(mtia_plugin_api_t, graph_pool_handle) == 352, "1.1 slots follow 1.0");
 MTIA_ABI_STATIC_ASSERT(MTIA_PLUGIN_API_SIZE_1_1 == 360, "ABI 1.1 table size");
-MTIA_ABI_STATIC_ASSERT(sizeof(mtia_plugin_api_t) == MTIA_PLUGIN_API_SIZE_1_1, "ABI 1.1 table size");
+MTIA_ABI_STATIC_ASSERT(sizeof(mtia_plugin_api_t) == MTIA_PLUGIN_API_SIZE_1_2, "ABI 1.2 table size");
 MTIA_ABI_STATIC_ASSERT(sizeof(mtia_host_services_t) == 40, "host services size");
 MTIA_ABI_STATIC_ASSERT(sizeof(mtia_streams_ext_v1_t) == 32, "streams extension size");
 MTIA_ABI_STATIC_ASSERT(sizeof(mtia_exec_ext_v1_t) == 32, "exec extension size");
