@@ -226,12 +226,14 @@ struct mtia_plugin_api {
    * opaque device address owned by the plugin until passed to device_free. */
   mtia_status_t (*device_alloc)(int32_t device, size_t size, void** out);
   /* MT. Frees a pointer returned by device_alloc (NULL is a no-op). The free
-   * counts in memory_stats at once and does not wait for the device.
+   * counts in memory_stats by the time it returns.
    * 1.2: work queued on any stream before the free may still use the block:
    * the plugin does not hand the memory out again (nor return it to the
-   * device) until that work has run, as cudaFree (which synchronizes), an
-   * OpenCL buffer's reference count (clReleaseMemObject) or clEnqueueSVMFree
-   * (queue-ordered) guarantee. Work submitted after the free that names the
+   * device) until that work has run. It may wait for that work inside
+   * device_free (as cudaFree synchronizes; the sample plugin does this) or
+   * return at once and defer the reuse (as an OpenCL buffer's reference count
+   * under clReleaseMemObject, or the queue-ordered clEnqueueSVMFree, do; the
+   * OpenCL plugin does this). Work submitted after the free that names the
    * block is refused at submission. A plugin declaring minor 0 or 1 does not
    * promise this: its callers synchronize the streams that use a block before
    * freeing it. */
