@@ -5,6 +5,7 @@
 #include <catch2/catch.hpp>
 
 #include <cstddef>
+#include <cstdint>
 
 extern "C" {
 size_t mtia_c_sizeof_plugin_api(void);
@@ -12,6 +13,9 @@ size_t mtia_c_offsetof_graph_pool(void);
 size_t mtia_c_offsetof_get_current_stream(void);
 size_t mtia_c_sizeof_host_services(void);
 size_t mtia_c_sizeof_stream(void);
+size_t mtia_c_size_through_b(void);
+size_t mtia_c_size_through_d(void);
+size_t mtia_c_size_through_graph_pool(void);
 }
 
 TEST_CASE("C11 and C++17 compilers agree on the ABI layout", "[abi]") {
@@ -37,4 +41,25 @@ TEST_CASE("ABI 1.2 constants are pinned", "[abi]") {
   CHECK(MTIA_STATUS_OK == 0);
   CHECK(MTIA_STATUS_INVALID_ARGUMENT == 1);
   CHECK(MTIA_STATUS_UNAVAILABLE == 8);
+}
+
+// The size macro ends at the member's last byte (not at the next member or the
+// padded struct size), in C and in C++ alike.
+namespace {
+struct SizeProbe {
+  uint32_t a;
+  uint8_t b;
+  uint64_t c;
+  uint16_t d;
+};
+}  // namespace
+
+TEST_CASE("MTIA_STRUCT_SIZE_THROUGH is the offset plus the member's size", "[abi]") {
+  CHECK(MTIA_STRUCT_SIZE_THROUGH(SizeProbe, b) == 5);
+  CHECK(MTIA_STRUCT_SIZE_THROUGH(SizeProbe, d) == 18);
+  CHECK(sizeof(SizeProbe) == 24);
+  CHECK(mtia_c_size_through_b() == 5);
+  CHECK(mtia_c_size_through_d() == 18);
+  CHECK(mtia_c_size_through_graph_pool() == MTIA_STRUCT_SIZE_THROUGH(mtia_plugin_api_t, graph_pool));
+  CHECK(mtia_c_size_through_graph_pool() == 352);
 }

@@ -65,7 +65,7 @@ struct HostServices10 {
     block->abi_minor = 0;
     block->host_name = "a 1.0 host";
   }
-  static constexpr std::size_t kSize = offsetof(mtia_host_services_t, log) + sizeof(void*);
+  static constexpr std::size_t kSize = MTIA_STRUCT_SIZE_THROUGH(mtia_host_services_t, log);
   std::unique_ptr<mtia_host_services_t, decltype(&std::free)> block;
 };
 

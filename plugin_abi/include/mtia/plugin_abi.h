@@ -3,8 +3,10 @@
  *
  * This header is the whole contract between an MTIA plugin host and a backend
  * plugin. It is plain C (C11 or C++17), depends only on the C standard library
- * and is all a vendor needs to build a plugin. docs/abi.md explains the rules
- * in prose; the comments here are normative.
+ * and is all a vendor needs to build a plugin. The comments here are
+ * normative: every rule a plugin or a host must follow is written in this
+ * file ("must", "may", "never"); docs/abi.md explains the same rules in prose
+ * and gives their history, and where the two differ this header wins.
  *
  * Conventions used on every slot ("MT" = may be called from any thread
  * concurrently; "TL" = acts on, or reads, the calling thread's state (its
@@ -15,19 +17,46 @@
  *     "(-1: current device)"; everywhere else it is out of range.
  *     An MT slot given -1 reads the calling thread's current device for it
  *     and is MT otherwise.
+ *   - Slots are optional unless marked REQUIRED. A slot is present only if it
+ *     lies inside the table's struct_size and is non-NULL; the host never
+ *     calls an absent slot. An absent optional slot never fails the load: the
+ *     host hook that needs it fails with MTIA_STATUS_NOT_SUPPORTED naming the
+ *     slot, except where a slot documents a fallback (lazy_init, has_mtia,
+ *     is_available). The same holds for the slots of extension tables.
  *   - A slot returning mtia_status_t returns MTIA_STATUS_OK (0) on success.
  *     On failure it returns another code and leaves a message that the host
- *     reads at once, on the same thread, with get_last_error().
- *   - Hot getters return their result in registers; a negative result (or a
- *     stream whose device_index is negative) signals failure, with the code and
- *     message again available from get_last_error(). The host never calls
- *     get_last_error() on success.
+ *     reads at once, on the same thread, with get_last_error(). A failure
+ *     reported while get_last_error() says MTIA_STATUS_OK is treated by the
+ *     host as MTIA_STATUS_INTERNAL ("set no error"); the values of the codes
+ *     never change.
+ *   - Hot getters return their result by value, never through memory the
+ *     caller passes; a negative result (or a stream whose device_index is
+ *     negative) signals failure, with the code and message again available
+ *     from get_last_error(). The host never calls get_last_error() on success.
+ *     (On the System V x86-64 and AArch64 calling conventions every hot result,
+ *     mtia_stream_t included, comes back in registers; on Microsoft x64 an
+ *     mtia_stream_t (16 bytes) is returned through a hidden pointer the caller
+ *     provides, the integer results in RAX. The rule above is what the ABI
+ *     promises; registers are a property of the platform.)
+ *   - Results are checked by the host: a returned device index (including a
+ *     returned stream's device_index) must be below device_count(), and
+ *     device_count() must lie in 0..127 (PyTorch's DeviceIndex is int8_t); a
+ *     returned stream's device_type must be MTIA_DEVICE_TYPE_MTIA. The host
+ *     turns a violation into an error naming the hook.
  *   - Strings are UTF-8 and NUL-terminated. A `const char*` argument is owned
  *     by the caller and valid for the duration of the call only. Text results
  *     (JSON) are written into an mtia_sink_t provided by the host; the plugin
- *     never returns memory the host must free, and vice versa.
+ *     never returns memory the host must free, and vice versa: memory is freed
+ *     only by the side that allocated it (pinned and device memory go back
+ *     through pinned_free / device_free).
+ *   - Text from the plugin is untrusted input to the host: a message (error,
+ *     log line) longer than 64 KiB is cut, invalid UTF-8 is replaced, and one
+ *     JSON result longer than 64 MiB fails its hook. A JSON result is one
+ *     object, without NUL bytes or duplicate keys, at most 64 levels deep.
  *   - No C++ exception, longjmp or signal may cross this boundary in either
- *     direction.
+ *     direction. Every callback the host hands the plugin (the log service,
+ *     sinks, the OOM observer) returns normally; a C++ plugin catches
+ *     everything in every slot (<mtia/plugin_support.hpp> makes it one line).
  *   - fork(): a plugin is unusable in a forked child. The child must call no
  *     slot at all, shutdown included (a child has only the forking thread; a
  *     plugin's worker threads and its runtime's driver state stay with the
@@ -38,6 +67,29 @@
  * minor version only appends fields to the end of a struct; a field is never
  * removed, reordered or retyped (a retired slot stays as a NULL slot). Each
  * appended field is marked with the minor version that added it.
+ * Negotiation: a host accepts a table whose abi_major equals its own and whose
+ * abi_minor is at least the oldest minor it supports. A table claiming minor
+ * m must be at least MTIA_PLUGIN_API_SIZE_1_<m> bytes; a table claiming a
+ * minor newer than the host's must be at least the host's whole table. The
+ * host reads only the slots of the minor the table claims (a 1.0 table with a
+ * larger struct_size still has no 1.1 slot) and ignores slots it does not
+ * know. A plugin built for a newer minor than host->abi_minor must not use
+ * host services or host behaviour newer than that minor.
+ *
+ * Why the slots act on process-global state (the calling thread's current
+ * device and stream) instead of taking a context handle: the table mirrors
+ * PyTorch's MTIAHooksInterface, whose methods take no handle, and CUDA's
+ * runtime model (current device per thread). A handle in every call would be
+ * one more argument the host must carry from a place that has none, and the
+ * hot getters would pay for it. The cost: one plugin instance per process
+ * (the host loads a library at most once), and per-thread state that the
+ * plugin must keep itself (thread-local storage in the plugin).
+ *
+ * Why positional arguments instead of argument structs (PJRT's style): each
+ * slot is one plain C call with its arguments in registers, which the hot
+ * getters need (one indirect call, no memory traffic). The cost: a slot's
+ * signature can never grow; a changed signature is a new slot appended under
+ * a new name in a new minor (or a new extension id), and the old slot stays.
  */
 #ifndef MTIA_PLUGIN_ABI_H
 #define MTIA_PLUGIN_ABI_H
@@ -56,6 +108,16 @@ extern "C" {
 
 #define MTIA_PLUGIN_ABI_MAJOR 1
 #define MTIA_PLUGIN_ABI_MINOR 2
+
+/* Size of a struct up to and including `member`: the struct_size of a table
+ * built when `member` was its last field (C11 and C++17; an integer constant
+ * expression). */
+#if defined(__cplusplus)
+#define MTIA_STRUCT_SIZE_THROUGH(type, member) (offsetof(type, member) + sizeof(type::member))
+#else
+#define MTIA_STRUCT_SIZE_THROUGH(type, member) \
+  (offsetof(type, member) + sizeof(((type*)0)->member))
+#endif
 
 /* The one symbol a plugin exports (see mtia_plugin_get_api_fn below). */
 #define MTIA_PLUGIN_ENTRY_SYMBOL "mtia_plugin_get_api"
@@ -91,8 +153,9 @@ typedef int32_t mtia_device_type_t;
 #define MTIA_DEVICE_TYPE_MTIA 19
 
 /* A stream, as PyTorch packs it: id 0 is the device's default stream. A
- * returned stream with device_index < 0 signals failure. 16 bytes: returned in
- * two registers on the common 64-bit calling conventions. */
+ * returned stream with device_index < 0 signals failure. 16 bytes, returned
+ * by value: in two registers (RAX:RDX, X0:X1) on System V x86-64 and AArch64,
+ * through a caller-provided hidden pointer on Microsoft x64. */
 typedef struct mtia_stream {
   int64_t stream_id;
   int32_t device_index;
@@ -153,7 +216,8 @@ struct mtia_plugin_api {
   size_t struct_size;         /* sizeof(mtia_plugin_api_t) as the plugin built it */
   uint32_t abi_major;         /* ABI the table follows; must equal the host's major */
   uint32_t abi_minor;         /* slots up to this minor may be present */
-  const char* plugin_name;    /* plugin-owned, static; e.g. "mtia-sample" */
+  /* REQUIRED: non-NULL and non-empty. Plugin-owned, static; e.g. "mtia-sample". */
+  const char* plugin_name;
   const char* plugin_version; /* plugin-owned, static; e.g. "0.1.0" */
 
   /* ---- lifecycle and errors (1.0) ------------------------------------ */
@@ -170,13 +234,16 @@ struct mtia_plugin_api {
   mtia_status_t (*get_last_error)(const char** message);
   /* MT. Extension table for a versioned id (e.g. "mtia.streams/1") or NULL.
    * The table is plugin-owned, starts with size_t struct_size and stays valid
-   * until shutdown. Optional. */
+   * until shutdown. Ids are compared exactly (never by prefix); NULL for every
+   * id the plugin does not implement, future versions included. Optional. */
   const void* (*get_extension)(const char* id);
 
   /* ---- device group (1.0) -------------------------------------------- */
-  /* MT. Lazily initialises the device runtime (PyTorch's init()); idempotent. */
+  /* MT. Lazily initialises the device runtime (PyTorch's init()); idempotent.
+   * Optional; absent: init() does nothing (PyTorch's default). */
   mtia_status_t (*lazy_init)(void);
-  /* MT. True when this backend is present and usable (hasMTIA()). */
+  /* MT. True when this backend is present and usable (hasMTIA()).
+   * Optional; absent: hasMTIA() is true (a loaded plugin is a backend). */
   bool (*has_mtia)(void);
   /* MT. REQUIRED. Number of devices, >= 0; negative on failure. */
   int32_t (*device_count)(void);
@@ -198,7 +265,8 @@ struct mtia_plugin_api {
    * initialised may be left uninitialised (PyTorch's maybeExchangeDevice). */
   int32_t (*maybe_exchange_device)(int32_t device);
   /* MT. True when the plugin's runtime considers itself available
-   * (isAvailable()); the host additionally requires device_count() > 0. */
+   * (isAvailable()); the host additionally requires device_count() > 0.
+   * Optional; absent: isAvailable() is device_count() > 0. */
   bool (*is_available)(void);
 
   /* ---- stream group (1.0) -------------------------------------------- */
@@ -290,10 +358,9 @@ struct mtia_plugin_api {
 
 /* Size of the table as ABI 1.0 defined it: the smallest struct_size the host
  * accepts from a plugin that claims minor 0. */
-#define MTIA_PLUGIN_API_SIZE_1_0 (offsetof(mtia_plugin_api_t, graph_pool) + sizeof(void (*)(void)))
+#define MTIA_PLUGIN_API_SIZE_1_0 MTIA_STRUCT_SIZE_THROUGH(mtia_plugin_api_t, graph_pool)
 /* Size of the table as ABI 1.1 defined it. */
-#define MTIA_PLUGIN_API_SIZE_1_1 \
-  (offsetof(mtia_plugin_api_t, graph_pool_handle) + sizeof(void (*)(void)))
+#define MTIA_PLUGIN_API_SIZE_1_1 MTIA_STRUCT_SIZE_THROUGH(mtia_plugin_api_t, graph_pool_handle)
 /* Size of the table as ABI 1.2 defines it: 1.2 adds rules, not slots
  * (device_free while work is queued, the tags and device rules above). */
 #define MTIA_PLUGIN_API_SIZE_1_2 MTIA_PLUGIN_API_SIZE_1_1
@@ -308,8 +375,10 @@ struct mtia_plugin_api {
  * the plugin must ignore fields beyond host->struct_size). On success the
  * plugin stores a pointer to its table (plugin-owned, static, valid until
  * unload) in *out_api and returns MTIA_STATUS_OK. If it cannot serve this
- * host (e.g. host->abi_major differs) it returns a failure code and, when
- * `error` is not NULL, writes a one-line explanation to it. */
+ * host (e.g. host->abi_major differs) it returns a failure code (usually
+ * MTIA_STATUS_VERSION_MISMATCH), leaves *out_api unused and, when `error` is
+ * not NULL, writes a one-line explanation to it. The host calls no slot of a
+ * plugin whose entry point failed. */
 typedef mtia_status_t (*mtia_plugin_get_api_fn)(const mtia_host_services_t* host,
                                                 const mtia_plugin_api_t** out_api,
                                                 const mtia_sink_t* error);
@@ -317,6 +386,15 @@ typedef mtia_status_t (*mtia_plugin_get_api_fn)(const mtia_host_services_t* host
 /* ------------------------------------------------------------------------ */
 /* Standard extensions                                                       */
 /* ------------------------------------------------------------------------ */
+
+/* Extensions (get_extension) follow the core table's rules: each table starts
+ * with size_t struct_size (sizeof the table as the plugin built it) and grows
+ * only by appending; an incompatible version gets a new id ("mtia.exec/2").
+ * A host accepts an older, smaller table: slots beyond its struct_size are
+ * absent. A plugin that returns a table fills every slot it has, or makes the
+ * operations it lacks fail with MTIA_STATUS_NOT_SUPPORTED and a message. Ids
+ * beginning "mtia." are reserved for the standard extensions below; vendor
+ * extensions use the vendor's own prefix ("acme.profiler/1"). */
 
 /* "mtia.streams/1": stream creation and completion. */
 #define MTIA_EXT_STREAMS_V1 "mtia.streams/1"
