@@ -47,3 +47,13 @@ TEST_CASE("The host example explains a missing plugin", "[examples]") {
         "no MTIA backend: No MTIA plugin is configured: set MTIA_PLUGIN_PATH to the absolute "
         "path of an MTIA plugin library.\n");
 }
+
+TEST_CASE("The host example explains a plugin that loaded without devices", "[examples]") {
+  const auto r = mtia_test::runProcess(
+      {MTIA_HOST_APP_PATH},
+      {"MTIA_PLUGIN_PATH=" + mtia_test::samplePluginPath(), "MTIA_SAMPLE_DEVICE_COUNT=0",
+       "MTIA_LOG_LEVEL"});
+  CHECK(r.exit_code == 1);
+  CHECK(r.out == "");
+  CHECK(r.err == "no MTIA backend: the plugin loaded but reports no available device\n");
+}

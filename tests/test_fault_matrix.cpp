@@ -1,4 +1,4 @@
-// The fault matrix (design notes §8): one test case per fault, grouped as
+// The fault matrix (docs/loading.md §8 lists the faults): one test case per fault, grouped as
 // configuration, manifest, files, security, negotiation and lifecycle. Each
 // case asserts the step that failed, the key words of the cause, that the load
 // report agrees, and that a good plugin still loads afterwards.

@@ -20,8 +20,12 @@ int main(int argc, char** argv) {
   const mtia::MTIAHooksInterface& hooks = mtia::getMTIAHooks();
   if (!hooks.isAvailable()) {
     // Without a loadable plugin every hook behaves like PyTorch's stub, and
-    // unavailableReason() says why (not configured, or which step failed).
-    std::cerr << "no MTIA backend: " << hooks.unavailableReason() << "\n";
+    // unavailableReason() says why (not configured, or which step failed). A
+    // plugin that loaded leaves it empty: it has no available device.
+    const std::string& reason = hooks.unavailableReason();
+    std::cerr << "no MTIA backend: "
+              << (reason.empty() ? "the plugin loaded but reports no available device" : reason)
+              << "\n";
     return 1;
   }
   const mtia::PluginInfo& plugin = *hooks.pluginInfo();

@@ -38,8 +38,9 @@ class Failure : public std::runtime_error {
   mtia_status_t code_;
 };
 
-// The calling thread's last failure. The message buffer is reused, so a
-// pointer from message() stays valid until the next failure on this thread.
+// The calling thread's last failure. The message buffer is reused, so the
+// pointer get_last_error() hands out (message.c_str()) stays valid until the
+// next failure on this thread.
 struct LastError {
   mtia_status_t code = MTIA_STATUS_OK;
   std::string message;
