@@ -181,13 +181,13 @@ const std::map<std::string, std::function<Actual()>>& scenarios() {
        [] {
          const std::string path = mtia_test::fixturePath("fixture_major_too_high");
          return Actual{probe({"hook", "deviceSynchronize"}, {"MTIA_PLUGIN_PATH=" + path}).out,
-                       {{path, "/opt/x/libmtia_x.so"}}};
+                       {{path, "/opt/x/libmtia_x.so"}, {MTIA_FIXTURE_DIR, "/opt/x"}}};
        }},
       {"negotiate-failure-log",
        [] {
          const std::string path = mtia_test::fixturePath("fixture_major_too_high");
          return Actual{probe({"hook", "deviceSynchronize"}, {"MTIA_PLUGIN_PATH=" + path}).err,
-                       {{path, "/opt/x/libmtia_x.so"}}};
+                       {{path, "/opt/x/libmtia_x.so"}, {MTIA_FIXTURE_DIR, "/opt/x"}}};
        }},
       // abi.md: a 1.0 plugin asked for a 1.1 hook; an absent optional slot.
       {"graph-pool-handle-abi-1.0",
@@ -341,7 +341,7 @@ TEST_CASE("Every output block of the docs is the tools' real output", "[docs]") 
     ++checked;
     const std::string difference = compareBlock(b);
     INFO(b.doc << ":" << b.line << " (" << b.marker << ") " << difference);
-    CHECK(difference == "");
+    CHECK(difference.empty());
   }
   CHECK(checked >= 10);
 }
