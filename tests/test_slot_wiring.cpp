@@ -57,8 +57,19 @@ std::string readFiles(const std::string& dir, const std::string& prefix,
   return all;
 }
 
+bool isWordChar(char c) {
+  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_';
+}
+
+// `word` occurs in `text` with no identifier character on either side.
 bool hasWord(const std::string& text, const std::string& word) {
-  return std::regex_search(text, std::regex("\\b" + word + "\\b"));
+  for (size_t at = text.find(word); at != std::string::npos; at = text.find(word, at + 1)) {
+    const size_t end = at + word.size();
+    if ((at == 0 || !isWordChar(text[at - 1])) && (end == text.size() || !isWordChar(text[end]))) {
+      return true;
+    }
+  }
+  return false;
 }
 
 bool contains(const std::string& text, const std::string& part) {
