@@ -29,15 +29,16 @@
  *     reported while get_last_error() says MTIA_STATUS_OK is treated by the
  *     host as MTIA_STATUS_INTERNAL ("set no error"); the values of the codes
  *     never change.
- *   - Hot getters return their result by value, never through memory the
- *     caller passes; a negative result (or a stream whose device_index is
- *     negative) signals failure, with the code and message again available
- *     from get_last_error(). The host never calls get_last_error() on success.
- *     (On the System V x86-64 and AArch64 calling conventions every hot result,
- *     mtia_stream_t included, comes back in registers; on Microsoft x64 an
- *     mtia_stream_t (16 bytes) is returned through a hidden pointer the caller
- *     provides, the integer results in RAX. The rule above is what the ABI
- *     promises; registers are a property of the platform.)
+ *   - Hot getters return their result as the function's value (no
+ *     out-parameter, no status code); a negative result (or a stream whose
+ *     device_index is negative) signals failure, with the code and message
+ *     again available from get_last_error(). The host never calls
+ *     get_last_error() on success. (On the System V x86-64 and AArch64
+ *     calling conventions every hot result, mtia_stream_t included, comes
+ *     back in registers; on Microsoft x64 an mtia_stream_t (16 bytes) is
+ *     returned through a hidden pointer the caller provides, integer and bool
+ *     results in RAX. The rule above is what the ABI promises; registers are
+ *     a property of the platform.)
  *   - Results are checked by the host: a returned device index (including a
  *     returned stream's device_index) must be below device_count(), and
  *     device_count() must lie in 0..127 (PyTorch's DeviceIndex is int8_t); a
@@ -86,8 +87,9 @@
  * plugin must keep itself (thread-local storage in the plugin).
  *
  * Why positional arguments instead of argument structs (PJRT's style): each
- * slot is one plain C call with its arguments in registers, which the hot
- * getters need (one indirect call, no memory traffic). The cost: a slot's
+ * slot is one plain C call whose arguments travel in registers (the first
+ * four to eight, by platform), which the hot getters need (one indirect call,
+ * no memory traffic). The cost: a slot's
  * signature can never grow; a changed signature is a new slot appended under
  * a new name in a new minor (or a new extension id), and the old slot stays.
  */
@@ -376,7 +378,7 @@ struct mtia_plugin_api {
  * plugin stores a pointer to its table (plugin-owned, static, valid until
  * unload) in *out_api and returns MTIA_STATUS_OK. If it cannot serve this
  * host (e.g. host->abi_major differs) it returns a failure code (usually
- * MTIA_STATUS_VERSION_MISMATCH), leaves *out_api unused and, when `error` is
+ * MTIA_STATUS_VERSION_MISMATCH), the host ignores *out_api, and, when `error` is
  * not NULL, writes a one-line explanation to it. The host calls no slot of a
  * plugin whose entry point failed. */
 typedef mtia_status_t (*mtia_plugin_get_api_fn)(const mtia_host_services_t* host,
