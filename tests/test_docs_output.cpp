@@ -31,8 +31,8 @@
 namespace {
 
 // Documents whose output-looking blocks must all be marked.
-const char* const kMarkedDocs[] = {"README.md", "docs/abi.md", "docs/host-guide.md",
-                                   "docs/loading.md", "docs/memory.md"};
+const char* const kMarkedDocs[] = {"README.md",          "HACKING.md",      "docs/abi.md",
+                                   "docs/host-guide.md", "docs/loading.md", "docs/memory.md"};
 // Documents whose marked blocks are checked (the marker is optional there).
 const char* const kOtherDocs[] = {"docs/plugin-guide.md", "docs/performance.md",
                                   "docs/streams-and-graphs.md"};
