@@ -93,6 +93,19 @@ TEST_CASE("By default the host logs only real failures", "[logging]") {
                  "] [mtia] [error] " + std::string(mtia_test::loadErrorOf(path).what()) + "\n"));
 }
 
+TEST_CASE("A failure where nothing can throw is logged once, naming the plugin and the hook",
+          "[logging][faults]") {
+  // fixture_slots_throw's shutdown() throws: the unload goes on, and says so.
+  const std::string log = logOf("error", fixturePath("fixture_slots_throw"));
+  const std::string line =
+      "] [mtia] [error] the plugin's shutdown failed: shutdown() failed in MTIA plugin "
+      "'fixture': the plugin let a C++ exception escape into the host: fixture: shutdown blew "
+      "up (exceptions must not cross the plugin ABI; catch them inside the plugin, e.g. with "
+      "mtia::plugin::guard) (INTERNAL)\n";
+  CHECK(contains(log, line));
+  CHECK(log.find("shutdown blew up") == log.rfind("shutdown blew up"));
+}
+
 TEST_CASE("MTIA_LOG_LEVEL names the lowest level shown, in any case", "[logging]") {
   const auto [level, shows_info] = GENERATE(table<std::string, bool>({
       {"trace", true}, {"debug", true}, {"info", true}, {"INFO", true}, {"Debug", true},

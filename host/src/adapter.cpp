@@ -103,10 +103,10 @@ void PluginHooks::attach(const mtia_plugin_api_t& table, PluginInfo info) {
   binding_ = std::move(binding);
   api_ = table;
   const auto ext = [&](const char* id) -> const void* {
-    const void* table = nullptr;  // on failure the hooks that need it say it is missing
-    runLogged("an extension is taken as absent", [&] { table = getExtension(id); },
+    const void* found = nullptr;  // on failure the hooks that need it say it is missing
+    runLogged("an extension is taken as absent", [&] { found = getExtension(id); },
               spdlog::level::warn);
-    return table;
+    return found;
   };
   streams_ext_ = copyExtension<mtia_streams_ext_v1_t>(ext(MTIA_EXT_STREAMS_V1));
   exec_ext_ = copyExtension<mtia_exec_ext_v1_t>(ext(MTIA_EXT_EXEC_V1));
