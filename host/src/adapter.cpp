@@ -150,13 +150,19 @@ const PluginHooks& Binding::live(const char* hook) const {
 
 // ---- errors ---------------------------------------------------------------
 
+HookFailures PluginHooks::failures() const noexcept {
+  return HookFailures(info_.name, api_.get_last_error);
+}
+
 void PluginHooks::raise(const char* hook, int32_t code, const std::string& message) const {
-  HookFailures(info_.name).failed(hook, code, message);
+  failures().raise(hook, code, message);
 }
 
 void PluginHooks::raiseLastError(const char* hook, mtia_status_t returned) const {
-  failWithLastError(HookFailures(info_.name), api_.get_last_error, hook, returned);
+  failures().raiseLastError(hook, returned);
 }
+
+void PluginHooks::escaped(const char* hook) const { failures().escaped(hook); }
 
 void PluginHooks::noMemory(const char* hook, const char* slot, size_t bytes) const {
   raise(hook, MTIA_STATUS_INTERNAL,

@@ -137,7 +137,7 @@ class PluginHooks final : public MTIAHooksInterface {
   // when nothing is thrown.
   template <class Fn, class... Args>
   auto call(const char* hook, Fn fn, Args... args) const -> decltype(fn(args...)) {
-    return callSlot(HookFailures(info_.name), hook, fn, args...);
+    return callSlot(*this, hook, fn, args...);
   }
 
   // Throws PluginError for `hook` with the plugin's last error (failure.h):
@@ -146,6 +146,9 @@ class PluginHooks final : public MTIAHooksInterface {
   [[noreturn]] void raiseLastError(const char* hook, mtia_status_t returned = MTIA_STATUS_OK) const;
   // Throws PluginError for `hook` with a host-detected problem.
   [[noreturn]] void raise(const char* hook, int32_t code, const std::string& message) const;
+  // Inside a catch block: PluginError(INTERNAL) for `hook` describing the
+  // exception (with raiseLastError(), the failure policy callSlot needs).
+  [[noreturn]] void escaped(const char* hook) const;
 
  private:
   class PinnedAllocator;
@@ -154,8 +157,10 @@ class PluginHooks final : public MTIAHooksInterface {
   // status becomes PluginError for `hook`.
   template <class Fn, class... Args>
   void check(const char* hook, Fn fn, Args... args) const {
-    checkSlot(HookFailures(info_.name), api_.get_last_error, hook, fn, args...);
+    checkSlot(*this, hook, fn, args...);
   }
+  // The policy behind raise(), raiseLastError() and escaped() (slot_call.h).
+  HookFailures failures() const noexcept;
   // Hot: inline range checks against the device count cached at load;
   // anything out of range goes to the cold path.
   DeviceIndex toDeviceIndex(const char* hook, int32_t value) const {

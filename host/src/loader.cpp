@@ -166,7 +166,8 @@ struct PluginLoader::Loaded {
     }
     if (initialized && table.shutdown != nullptr) {  // a failure is logged; the unload goes on
       detail::runLogged("the plugin's shutdown failed", [&] {
-        detail::callSlot(detail::HookFailures(log_tag.get()), "shutdown", table.shutdown);
+        detail::callSlot(detail::HookFailures(log_tag.get(), table.get_last_error), "shutdown",
+                         table.shutdown);
       });
     }
     if (claimed) releaseLibrary(library.handle());
@@ -336,7 +337,7 @@ void PluginLoader::loadSteps(const std::string* given) {
       s.detail = "the plugin has no initialize slot";
       return;
     }
-    detail::checkSlot(detail::StepFailures(), table.get_last_error, "initialize", table.initialize);
+    detail::checkSlot(detail::StepFailures(table.get_last_error), "initialize", table.initialize);
     loaded->initialized = true;  // shutdown is owed from here on
     if (plugin_code.reentered()) throw StepFailure(kReentryCause);
     s.detail = "initialize() returned OK";

@@ -8,10 +8,15 @@
 namespace mtia::detail {
 
 void HookFailures::escaped(const char* hook) const {
-  failed(hook, MTIA_STATUS_INTERNAL, escapedException("the plugin"));
+  raise(hook, MTIA_STATUS_INTERNAL, escapedException("the plugin"));
 }
 
-void HookFailures::failed(const char* hook, int32_t code, const std::string& message) const {
+void HookFailures::raiseLastError(const char* hook, mtia_status_t returned) const {
+  const PluginFailure failure = lastFailure(get_last_error_, returned);
+  raise(hook, failure.code, failure.message);
+}
+
+void HookFailures::raise(const char* hook, int32_t code, const std::string& message) const {
   throw PluginError(hook, plugin_, code, message);  // message: host text or made safe (text.h)
 }
 
@@ -19,8 +24,10 @@ void StepFailures::escaped(const char* slot) const {
   throw StepFailure(escapedException(std::string(slot) + "()"));
 }
 
-void StepFailures::failed(const char* slot, int32_t code, const std::string& message) const {
-  throw StepFailure(std::string(slot) + "() returned " + statusLabel(code) + ": " + message);
+void StepFailures::raiseLastError(const char* slot, mtia_status_t returned) const {
+  const PluginFailure failure = lastFailure(get_last_error_, returned);
+  throw StepFailure(std::string(slot) + "() returned " + statusLabel(failure.code) + ": " +
+                    failure.message);
 }
 
 }  // namespace mtia::detail
