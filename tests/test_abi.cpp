@@ -30,12 +30,15 @@ TEST_CASE("ABI 1.2 constants are pinned", "[abi]") {
   CHECK(MTIA_PLUGIN_ABI_MAJOR == 1);
   CHECK(MTIA_PLUGIN_ABI_MINOR == 2);
   CHECK(MTIA_DEVICE_TYPE_MTIA == 19);
-  // 1.1 appended one slot to the 1.0 table; the 1.0 size stays what it was.
-  CHECK((MTIA_PLUGIN_API_SIZE_1_0) == offsetof(mtia_plugin_api_t, graph_pool_handle));
-  CHECK((MTIA_PLUGIN_API_SIZE_1_1) == offsetof(mtia_plugin_api_t, graph_pool_handle) + sizeof(void*));
-  // 1.2 added rules, not slots: its table is the 1.1 table.
-  CHECK((MTIA_PLUGIN_API_SIZE_1_2) == (MTIA_PLUGIN_API_SIZE_1_1));
-  CHECK((MTIA_PLUGIN_API_SIZE_1_2) == sizeof(mtia_plugin_api_t));
+  // Sizes by counting, not by the macros' own formula: the header
+  // (struct_size, two uint32 versions, two name pointers), then 40 slots in
+  // 1.0; 1.1 appended one (graph_pool_handle); 1.2 added rules, not slots.
+  const size_t header = sizeof(size_t) + 2 * sizeof(uint32_t) + 2 * sizeof(const char*);
+  const size_t slot = sizeof(void (*)(void));
+  CHECK((MTIA_PLUGIN_API_SIZE_1_0) == header + 40 * slot);
+  CHECK((MTIA_PLUGIN_API_SIZE_1_1) == header + 41 * slot);
+  CHECK((MTIA_PLUGIN_API_SIZE_1_2) == header + 41 * slot);
+  CHECK(sizeof(mtia_plugin_api_t) == header + 41 * slot);
   CHECK(std::string(MTIA_PLUGIN_ENTRY_SYMBOL) == "mtia_plugin_get_api");
   // Status codes are wire values: they never change meaning.
   CHECK(MTIA_STATUS_OK == 0);

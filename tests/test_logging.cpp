@@ -78,12 +78,32 @@ class CapturedLog {
 }  // namespace
 
 TEST_CASE("By default the host logs only real failures", "[logging]") {
-  CHECK(logOf("") == "");  // a good load: silent
+  // An application of the host (mtia-info turns the log off: it reports
+  // failures itself).
+  const auto app = [](const std::string& plugin) {
+    return mtia_test::runProcess({MTIA_HOST_APP_PATH}, {"MTIA_LOG_LEVEL", "MTIA_PLUGIN_PATH=" + plugin});
+  };
+  const auto good = app(kCPlugin);
+  CHECK(good.exit_code == 0);
+  CHECK(good.err == "");  // a good load: silent
   const std::string path = fixturePath("fixture_major_too_high");
-  const auto failure =
-      mtia_test::runProcess({MTIA_INFO_PATH}, {"MTIA_LOG_LEVEL", "MTIA_PLUGIN_PATH=" + path});
+  const auto failure = app(path);
+  CHECK(failure.exit_code == 1);
   CHECK(contains(failure.err,
                  "] [mtia] [error] " + std::string(mtia_test::loadErrorOf(path).what()) + "\n"));
+}
+
+TEST_CASE("A failure where nothing can throw is logged once, naming the plugin and the hook",
+          "[logging][faults]") {
+  // fixture_slots_throw's shutdown() throws: the unload goes on, and says so.
+  const std::string log = logOf("error", fixturePath("fixture_slots_throw"));
+  const std::string line =
+      "] [mtia] [error] the plugin's shutdown failed: shutdown() failed in MTIA plugin "
+      "'fixture': the plugin let a C++ exception escape into the host: fixture: shutdown blew "
+      "up (exceptions must not cross the plugin ABI; catch them inside the plugin, e.g. with "
+      "mtia::plugin::guard) (INTERNAL)\n";
+  CHECK(contains(log, line));
+  CHECK(log.find("shutdown blew up") == log.rfind("shutdown blew up"));
 }
 
 TEST_CASE("MTIA_LOG_LEVEL names the lowest level shown, in any case", "[logging]") {

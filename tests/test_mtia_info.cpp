@@ -91,6 +91,87 @@ TEST_CASE("mtia-info --plugin PATH loads PATH instead of MTIA_PLUGIN_PATH", "[mt
                           mtia::checkPlugin(bad).toText() + "\n");
 }
 
+namespace {
+
+// `path` relative to the working directory this test (and the tools it runs) has,
+// and that directory.
+std::string relativeToHere(const std::string& path) {
+  const std::string relative =
+      std::filesystem::relative(path, std::filesystem::current_path()).string();
+  REQUIRE(!relative.empty());
+  REQUIRE(relative.front() != '/');
+  return relative;
+}
+
+std::string here() { return std::filesystem::current_path().string(); }
+
+}  // namespace
+
+TEST_CASE("mtia-info --plugin and --check take a path relative to the working directory",
+          "[mtia-info][check]") {
+  const std::string relative = relativeToHere(kCPlugin);
+  const std::string absolute = here() + "/" + relative;  // what the tool must load
+  INFO(relative);
+  const auto described = mtiaInfo({"--plugin", relative});
+  CHECK(described.err == "");
+  CHECK(described.exit_code == 0);
+  CHECK(described.out == mtiaInfo({"--plugin", absolute}).out);
+  CHECK(described.out.find("  name            c-example\n") != std::string::npos);
+
+  const auto checked = mtiaInfo({"--check", "./" + relative});
+  CHECK(checked.exit_code == 0);
+  CHECK(checked.out.rfind("MTIA plugin load report for '" + absolute + "': loaded\n", 0) == 0);
+  CHECK(checked.out == mtiaInfo({"--check", absolute}).out);
+
+  const auto missing = mtiaInfo({"--check", "no/such/libplugin.so"});
+  CHECK(missing.exit_code == 4);
+  CHECK(missing.out.find("\nFAIL: load step 'locate' failed: cannot resolve '" + here() +
+                         "/no/such/libplugin.so': No such file or directory\n") !=
+        std::string::npos);
+
+  // MTIA_PLUGIN_PATH keeps the absolute-path rule.
+  const auto configured = mtiaInfo({}, relative);
+  CHECK(configured.exit_code == 4);
+  CHECK(configured.err.rfind("mtia-info: The MTIA plugin failed to load: cannot load MTIA plugin '" +
+                                 relative + "': locate failed: the plugin path must be absolute",
+                             0) == 0);
+}
+
+TEST_CASE("mtia-info --check takes a manifest by a relative path", "[mtia-info][check]") {
+  const mtia_test::TempDir dir;
+  const std::string manifest = dir.write(
+      "plugin.json", R"({"file_format_version": "1.0.0", "plugin": {"library_path": ")" +
+                         kCPlugin + R"(", "abi_version": ")" + kAbi + R"("}})");
+  const std::string relative = relativeToHere(manifest);
+  const auto r = mtiaInfo({"--check", relative});
+  INFO(relative << "\n" << r.out);
+  CHECK(r.exit_code == 0);
+  CHECK(r.out.rfind("MTIA plugin load report for '" + here() + "/" + relative + "': loaded\n"
+                    "  manifest    ok          '" + realPath(manifest) + "': file format 1.0.0, "
+                    "library_path '" + kCPlugin + "', ABI " + kAbi + "; ",
+                    0) == 0);
+}
+
+TEST_CASE("mtia-conformance takes a path relative to the working directory", "[mtia-info][check]") {
+  const std::string relative = relativeToHere(kCPlugin);
+  const auto r = runProcess({MTIA_CONFORMANCE_PATH, relative, "--only", "device.count"},
+                            {"MTIA_PLUGIN_PATH", "MTIA_LOG_LEVEL"});
+  CHECK(r.exit_code == 0);
+  CHECK(r.out.find("\n  " + realPath(kCPlugin) + "\n") != std::string::npos);
+  CHECK(r.out.find("\n  PASS  device.count: 2 devices\n") != std::string::npos);
+}
+
+TEST_CASE("mtia-info prints one message per failure, not the log's line as well", "[mtia-info]") {
+  const std::string path = fixturePath("fixture_major_too_high");
+  const std::string error = mtia_test::loadErrorOf(path).what();
+  const auto r = mtiaInfo({}, path);
+  CHECK(r.exit_code == 4);
+  CHECK(r.err.rfind("mtia-info: The MTIA plugin failed to load: " + error + "\n", 0) == 0);
+  CHECK(r.err.find("[mtia]") == std::string::npos);
+  // The error once; the load report after it repeats only the failed step's cause.
+  CHECK(r.err.find(error) == r.err.rfind(error));
+}
+
 TEST_CASE("mtia-info says which hooks the plugin does not implement", "[mtia-info]") {
   // fixture_good has no stream group and no get_device_properties.
   const auto r = mtiaInfo({}, fixturePath("fixture_good"));
@@ -305,8 +386,12 @@ TEST_CASE("mtia-info rejects a bad command line with exit code 2", "[mtia-info]"
 TEST_CASE("mtia-info --help documents the options, manifests and exit codes", "[mtia-info]") {
   const auto r = mtiaInfo({"--help"});
   CHECK(r.exit_code == 0);
-  CHECK(r.out.find("PATH (and MTIA_PLUGIN_PATH) is the absolute path of a plugin library, or of "
-                   "a\nplugin.json manifest that names the library and the ABI it needs.\n") !=
+  CHECK(r.out.find("PATH is a plugin library, or a plugin.json manifest that names the library\n"
+                   "(absolute, or relative to the manifest) and the ABI it needs. PATH may be\n"
+                   "relative to the working directory; MTIA_PLUGIN_PATH must be absolute.\n") !=
+        std::string::npos);
+  CHECK(r.out.find("  MTIA_LOG_LEVEL    trace, debug, info, warn, error, critical, off (default "
+                   "here:\n                    off, as mtia-info reports every failure itself)\n") !=
         std::string::npos);
   CHECK(r.out.find("exit codes:\n"
                    "  0  success (--check: every check that ran passed)\n"

@@ -15,10 +15,6 @@ namespace mtia_info {
 
 namespace {
 
-std::string abiText(uint32_t major, uint32_t minor) {
-  return std::to_string(major) + "." + std::to_string(minor);
-}
-
 nlohmann::json pluginSection(const mtia::PluginInfo& info) {
   return {
       {"name", info.name},
@@ -26,9 +22,9 @@ nlohmann::json pluginSection(const mtia::PluginInfo& info) {
       {"path", info.path},
       {"resolved_path", info.resolved_path},
       {"abi",
-       {{"plugin", abiText(info.abi_major, info.abi_minor)},
-        {"host", abiText(info.abi_major, info.host_abi_minor)},
-        {"negotiated", abiText(info.abi_major, std::min(info.abi_minor, info.host_abi_minor))}}},
+       {{"plugin", mtia::abiVersion(info.abi_major, info.abi_minor)},
+        {"host", mtia::abiVersion(info.abi_major, info.host_abi_minor)},
+        {"negotiated", mtia::abiVersion(info.abi_major, std::min(info.abi_minor, info.host_abi_minor))}}},
   };
 }
 

@@ -4,6 +4,7 @@
 
 #include <mtia/loader.h>
 
+#include <cstdlib>
 #include <cstring>
 #include <iostream>
 #include <memory>
@@ -22,8 +23,9 @@ const std::string kUsage = std::string(
     "name, version and negotiated ABI, then per device its capability, current\n"
     "stream, memory stats and properties.\n"
     "\n"
-    "PATH (and MTIA_PLUGIN_PATH) is the absolute path of a plugin library, or of a\n"
-    "plugin.json manifest that names the library and the ABI it needs.\n"
+    "PATH is a plugin library, or a plugin.json manifest that names the library\n"
+    "(absolute, or relative to the manifest) and the ABI it needs. PATH may be\n"
+    "relative to the working directory; MTIA_PLUGIN_PATH must be absolute.\n"
     "\n"
     "  --json          print the same information as one JSON document\n"
     "  --plugin PATH   load PATH instead of MTIA_PLUGIN_PATH\n"
@@ -34,7 +36,8 @@ const std::string kUsage = std::string(
     "\n"
     "environment:\n"
     "  MTIA_PLUGIN_PATH  absolute path of the plugin library or manifest\n"
-    "  MTIA_LOG_LEVEL    trace, debug, info, warn, error (default), critical, off\n"
+    "  MTIA_LOG_LEVEL    trace, debug, info, warn, error, critical, off (default here:\n"
+    "                    off, as mtia-info reports every failure itself)\n"
     "\n") + mtia_conformance::kExitCodeHelp;
 
 struct Options {
@@ -52,16 +55,18 @@ std::optional<int> parse(int argc, char** argv, Options* options) {
     if (arg == "--json") {
       options->json = true;
     } else if (arg == "--plugin" && has_value) {
-      options->plugin = argv[++i];
+      options->plugin = mtia_conformance::commandLinePath(argv[++i]);
     } else if (arg == "--check") {
       options->check = true;
-      if (has_value && argv[i + 1][0] != '-') options->path = argv[++i];
+      if (has_value && argv[i + 1][0] != '-') {
+        options->path = mtia_conformance::commandLinePath(argv[++i]);
+      }
     } else if (arg == "--help" || arg == "-h") {
       std::cout << kUsage;
       return kExitOk;
     } else if (arg == "--version") {
-      std::cout << "mtia-info " MTIA_HOST_VERSION " (MTIA plugin ABI " << MTIA_PLUGIN_ABI_MAJOR
-                << "." << MTIA_PLUGIN_ABI_MINOR << ")\n";
+      std::cout << "mtia-info " MTIA_HOST_VERSION " (MTIA plugin ABI "
+                << mtia::abiVersion(MTIA_PLUGIN_ABI_MAJOR, MTIA_PLUGIN_ABI_MINOR) << ")\n";
       return kExitOk;
     } else {
       std::cerr << "mtia-info: " << (arg == "--plugin" ? "missing PATH after" : "unknown argument")
@@ -162,6 +167,10 @@ int runDescribe(const Options& options) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  // One message per failure: mtia-info prints each failure itself, so the
+  // host's logger, which would say it again, is off unless the user sets
+  // MTIA_LOG_LEVEL (before anything reaches the host: it reads it once).
+  setenv("MTIA_LOG_LEVEL", "off", /*overwrite=*/0);
   try {
     Options options;
     if (const std::optional<int> exit = parse(argc, argv, &options)) return *exit;

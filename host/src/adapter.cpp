@@ -1,11 +1,10 @@
 #include "adapter.h"
 
 #include "compiler.h"
-#include "escaped.h"
-#include "failure.h"
 #include "log.h"
 #include "plugin_json.h"
 #include "sink.h"
+#include "swallow.h"
 #include "text.h"
 #include "unloaded.h"
 
@@ -22,13 +21,9 @@ namespace {
 
 void oomTrampoline(void* user_data, int32_t device, uint64_t requested, uint64_t total,
                    uint64_t free_bytes) noexcept {
-  try {
+  runLogged("an out-of-memory observer threw", [&] {
     (*static_cast<OutOfMemoryObserver*>(user_data))(device, requested, total, free_bytes);
-  } catch (const std::exception& e) {
-    logger().error("an out-of-memory observer threw: {}", e.what());
-  } catch (...) {
-    logger().error("an out-of-memory observer threw a non-standard exception");
-  }
+  });
 }
 
 }  // namespace
@@ -60,25 +55,16 @@ class PluginHooks::PinnedAllocator final : public Allocator {
   // A deleter: a no-op once its load has ended; logs a failure, never throws.
   static void release(void* context, void* ptr) noexcept {
     auto* load = static_cast<std::shared_ptr<const Binding>*>(context);
-    try {
+    runLogged("pinned memory was not released", [&] {  // an ended load: nothing to release
       if ((*load)->usable()) (*load)->live("pinned DataPtr release").releasePinned(ptr);
-    } catch (...) {  // the load ended between the two calls: nothing to release
-    }
+    });
     delete load;
   }
   const PluginHooks& hooks_;
 };
 
 void PluginHooks::releasePinned(void* ptr) const noexcept {
-  try {
-    check("pinned_free", api_.pinned_free, ptr);
-  } catch (const std::exception& e) {
-    try {
-      logger().error("{}", e.what());
-    } catch (...) {
-    }
-  } catch (...) {
-  }
+  runLogged("pinned memory was not released", [&] { check("pinned_free", api_.pinned_free, ptr); });
 }
 
 namespace {
@@ -117,15 +103,10 @@ void PluginHooks::attach(const mtia_plugin_api_t& table, PluginInfo info) {
   binding_ = std::move(binding);
   api_ = table;
   const auto ext = [&](const char* id) -> const void* {
-    try {
-      return getExtension(id);
-    } catch (const std::exception& e) {  // the hooks that need it say it is missing
-      try {
-        logger().warn("{}", e.what());
-      } catch (...) {
-      }
-      return nullptr;
-    }
+    const void* found = nullptr;  // on failure the hooks that need it say it is missing
+    runLogged("an extension is taken as absent", [&] { found = getExtension(id); },
+              spdlog::level::warn);
+    return found;
   };
   streams_ext_ = copyExtension<mtia_streams_ext_v1_t>(ext(MTIA_EXT_STREAMS_V1));
   exec_ext_ = copyExtension<mtia_exec_ext_v1_t>(ext(MTIA_EXT_EXEC_V1));
@@ -169,18 +150,19 @@ const PluginHooks& Binding::live(const char* hook) const {
 
 // ---- errors ---------------------------------------------------------------
 
+HookFailures PluginHooks::failures() const noexcept {
+  return HookFailures(info_.name, api_.get_last_error);
+}
+
 void PluginHooks::raise(const char* hook, int32_t code, const std::string& message) const {
-  throw PluginError(hook, info_.name, code, message);  // message: host text or made safe (text.h)
+  failures().raise(hook, code, message);
 }
 
 void PluginHooks::raiseLastError(const char* hook, mtia_status_t returned) const {
-  PluginFailure failure = lastFailure(api_.get_last_error, returned);
-  raise(hook, failure.code, failure.message);
+  failures().raiseLastError(hook, returned);
 }
 
-void PluginHooks::escaped(const char* hook) const {
-  raise(hook, MTIA_STATUS_INTERNAL, escapedException("the plugin"));
-}
+void PluginHooks::escaped(const char* hook) const { failures().escaped(hook); }
 
 void PluginHooks::noMemory(const char* hook, const char* slot, size_t bytes) const {
   raise(hook, MTIA_STATUS_INTERNAL,
@@ -190,10 +172,8 @@ void PluginHooks::noMemory(const char* hook, const char* slot, size_t bytes) con
 
 void PluginHooks::cacheDeviceCount() noexcept {
   int32_t count = -1;
-  try {
-    count = api_.device_count();
-  } catch (...) {
-  }
+  runLogged("the device count at load is unknown",
+            [&] { count = call("deviceCount", api_.device_count); }, spdlog::level::warn);
   if (count >= 0 && static_cast<uint32_t>(count) <= kMaxDeviceIndex) {
     device_limit_ = static_cast<uint32_t>(count);
     return;
@@ -216,11 +196,11 @@ void PluginHooks::checkCallerString(const char* hook, const char* what,
 }
 
 void PluginHooks::absent(const char* hook, const char* slot, uint32_t minor) const {
-  const std::string abi = "plugin ABI 1." + std::to_string(minor);
+  const std::string abi = "plugin ABI " + abiVersion(MTIA_PLUGIN_ABI_MAJOR, minor);
   if (info_.abi_minor < minor) {
     raise(hook, MTIA_STATUS_NOT_SUPPORTED,
-          "slot '" + std::string(slot) + "' requires " + abi + "; plugin implements 1." +
-              std::to_string(info_.abi_minor));
+          "slot '" + std::string(slot) + "' requires " + abi + "; plugin implements " +
+              abiVersion(info_.abi_major, info_.abi_minor));
   }
   raise(hook, MTIA_STATUS_NOT_SUPPORTED,
         std::string("the plugin does not implement this hook (slot '") + slot + "' of " + abi +
@@ -300,16 +280,12 @@ DeviceIndex PluginHooks::toCount(const char* hook, int32_t count) const {
 }
 
 bool PluginHooks::isAvailable() const {
-  try {
-    if (api_.is_available != nullptr && !call("isAvailable", api_.is_available)) return false;
-    return deviceCount() > 0;
-  } catch (const std::exception& e) {
-    try {
-      logger().warn("isAvailable() is false: {}", e.what());
-    } catch (...) {
-    }
-    return false;
-  }
+  bool available = false;
+  runLogged("isAvailable() is false", [&] {
+    available = (api_.is_available == nullptr || call("isAvailable", api_.is_available)) &&
+                deviceCount() > 0;
+  }, spdlog::level::warn);
+  return available;
 }
 
 void PluginHooks::deviceSynchronize(DeviceIndex device_index) const {

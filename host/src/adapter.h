@@ -18,6 +18,7 @@
 #include "binding.h"
 #include "compiler.h"
 #include "fork.h"
+#include "slot_call.h"
 
 #include <mtia/hooks.h>
 #include <mtia/loader.h>
@@ -130,16 +131,13 @@ class PluginHooks final : public MTIAHooksInterface {
   // A pinned DataPtr's release while its load is live; failures are logged.
   void releasePinned(void* ptr) const noexcept;
 
-  // Calls plugin code: fn(args...). Any exception it lets escape becomes
-  // PluginError(INTERNAL) for `hook` ("the plugin let a C++ exception escape
-  // into the host: ..."). Costs nothing when nothing is thrown.
+  // Calls plugin code: fn(args...) through callSlot (slot_call.h): any
+  // exception it lets escape becomes PluginError(INTERNAL) for `hook` ("the
+  // plugin let a C++ exception escape into the host: ..."). Costs nothing
+  // when nothing is thrown.
   template <class Fn, class... Args>
   auto call(const char* hook, Fn fn, Args... args) const -> decltype(fn(args...)) {
-    try {
-      return fn(args...);
-    } catch (...) {
-      escaped(hook);
-    }
+    return callSlot(*this, hook, fn, args...);
   }
 
   // Throws PluginError for `hook` with the plugin's last error (failure.h):
@@ -148,19 +146,21 @@ class PluginHooks final : public MTIAHooksInterface {
   [[noreturn]] void raiseLastError(const char* hook, mtia_status_t returned = MTIA_STATUS_OK) const;
   // Throws PluginError for `hook` with a host-detected problem.
   [[noreturn]] void raise(const char* hook, int32_t code, const std::string& message) const;
-  // Inside a catch block: PluginError(INTERNAL) for `hook` describing the exception.
+  // Inside a catch block: PluginError(INTERNAL) for `hook` describing the
+  // exception (with raiseLastError(), the failure policy callSlot needs).
   [[noreturn]] void escaped(const char* hook) const;
 
  private:
   class PinnedAllocator;
 
-  // Calls a status-returning slot through call(); a failure status becomes
-  // PluginError for `hook`.
+  // Calls a status-returning slot through checkSlot (slot_call.h); a failure
+  // status becomes PluginError for `hook`.
   template <class Fn, class... Args>
   void check(const char* hook, Fn fn, Args... args) const {
-    const mtia_status_t status = call(hook, fn, args...);
-    if (status != MTIA_STATUS_OK) raiseLastError(hook, status);
+    checkSlot(*this, hook, fn, args...);
   }
+  // The policy behind raise(), raiseLastError() and escaped() (slot_call.h).
+  HookFailures failures() const noexcept;
   // Hot: inline range checks against the device count cached at load;
   // anything out of range goes to the cold path.
   DeviceIndex toDeviceIndex(const char* hook, int32_t value) const {

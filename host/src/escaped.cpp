@@ -25,16 +25,18 @@ std::string currentExceptionType() {
 
 }  // namespace
 
-std::string escapedException(const std::string& who) {
-  std::string what;
+std::string currentException() {
   try {
     throw;
   } catch (const std::exception& e) {
-    what = pluginText(e.what());
+    return pluginText(e.what());
   } catch (...) {
-    what = "an exception of type '" + currentExceptionType() + "'";
+    return "an exception of type '" + currentExceptionType() + "'";
   }
-  return who + " let a C++ exception escape into the host: " + what +
+}
+
+std::string escapedException(const std::string& who) {
+  return who + " let a C++ exception escape into the host: " + currentException() +
          " (exceptions must not cross the plugin ABI; catch them inside the plugin, e.g. with "
          "mtia::plugin::guard)";
 }

@@ -16,4 +16,8 @@ namespace mtia::detail {
 // what() is untrusted plugin text (capped, made valid UTF-8).
 std::string escapedException(const std::string& who);
 
+// Call only inside a catch block: the exception being handled, as
+// escapedException() describes it (what(), or "an exception of type '<type>'").
+std::string currentException();
+
 }  // namespace mtia::detail

@@ -4,7 +4,7 @@
 
 #include "adapter.h"
 #include "binding.h"
-#include "log.h"
+#include "swallow.h"
 
 #include <mtia/errors.h>
 
@@ -64,15 +64,8 @@ Event::Event(bool enable_timing, const MTIAHooksInterface& hooks) : load_(loadOf
 
 Event::~Event() {
   if (handle_ == 0 || !load_->usable()) return;  // moved from, or its load is over
-  try {
-    load_->live("Event::~Event").eventDestroy(handle_);
-  } catch (const std::exception& e) {
-    try {
-      detail::logger().error("{}", e.what());
-    } catch (...) {
-    }
-  } catch (...) {
-  }
+  detail::runLogged("Event could not destroy its event",
+                    [&] { load_->live("Event::~Event").eventDestroy(handle_); });
 }
 
 Event::Event(Event&& other) noexcept

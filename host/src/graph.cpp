@@ -4,7 +4,7 @@
 #include <mtia/guards.h>
 
 #include "binding.h"
-#include "log.h"
+#include "swallow.h"
 
 #include <exception>
 #include <utility>
@@ -44,20 +44,14 @@ void MTIAGraph::release() noexcept {
     capture_stream_.reset();
     return;
   }
-  try {
+  detail::runLogged("MTIAGraph could not release its graph", [&] {
     if (capture_stream_) {
       // Left during a capture (e.g. by an exception): end it on its own stream.
       StreamGuard on_capture_stream(*capture_stream_, *hooks_);
       hooks_->mtiagraphCaptureEnd(handle_);
     }
     hooks_->mtiagraphDestroy(handle_);
-  } catch (const std::exception& e) {
-    try {
-      detail::logger().error("MTIAGraph could not release graph {}: {}", handle_, e.what());
-    } catch (...) {
-    }
-  } catch (...) {
-  }
+  });
   handle_ = -1;
   capture_stream_.reset();
 }

@@ -1,38 +1,13 @@
 // guards.cpp — DeviceGuard and StreamGuard (mtia/guards.h).
 #include <mtia/guards.h>
 
-#include "log.h"
-#include "unloaded.h"
-
-#include <mtia/errors.h>
-
-#include <exception>
+#include "swallow.h"
 
 namespace mtia {
 
-namespace {
-
-// Runs a restoring step from a destructor: failures are logged, never thrown.
-template <class Fn>
-void restore(const char* guard, Fn&& fn) noexcept {
-  try {
-    fn();
-  } catch (const PluginError& e) {
-    if (detail::isStandInFailure(e)) return;  // unloaded or forked: nothing to restore
-    try {
-      detail::logger().error("{} could not restore the previous state: {}", guard, e.what());
-    } catch (...) {
-    }
-  } catch (const std::exception& e) {
-    try {
-      detail::logger().error("{} could not restore the previous state: {}", guard, e.what());
-    } catch (...) {
-    }
-  } catch (...) {
-  }
-}
-
-}  // namespace
+// A restoring step runs from a destructor: failures are logged, never thrown.
+constexpr const char* kDeviceGuardRestore = "DeviceGuard could not restore the previous state";
+constexpr const char* kStreamGuardRestore = "StreamGuard could not restore the previous state";
 
 // ---- DeviceGuard ----------------------------------------------------------
 
@@ -40,7 +15,7 @@ DeviceGuard::DeviceGuard(DeviceIndex device, const MTIAHooksInterface& hooks)
     : hooks_(hooks), original_(hooks.exchangeDevice(device)), current_(device) {}
 
 DeviceGuard::~DeviceGuard() {
-  restore("DeviceGuard", [&] { hooks_.setCurrentDevice(original_); });
+  detail::runLogged(kDeviceGuardRestore, [&] { hooks_.setCurrentDevice(original_); });
 }
 
 void DeviceGuard::set_index(DeviceIndex device) {
@@ -59,7 +34,7 @@ StreamGuard::StreamGuard(const Stream& stream, const MTIAHooksInterface& hooks)
 }
 
 StreamGuard::~StreamGuard() {
-  restore("StreamGuard", [&] {
+  detail::runLogged(kStreamGuardRestore, [&] {
     hooks_.setCurrentStream(original_stream_);
     hooks_.setCurrentDevice(original_device_);
   });

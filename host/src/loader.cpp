@@ -6,14 +6,15 @@
 #include "discovery.h"
 #include "elf_inspect.h"
 #include "escaped.h"
-#include "failure.h"
 #include "fork.h"
 #include "library.h"
 #include "log.h"
 #include "manifest.h"
 #include "negotiation.h"
 #include "security.h"
+#include "slot_call.h"
 #include "step.h"
+#include "swallow.h"
 #include "text.h"
 #include "validation.h"
 
@@ -91,10 +92,6 @@ mtia_plugin_api_t snapshotTable(const mtia_plugin_api_t& table) noexcept {
   return copy;
 }
 
-std::string abiText(uint32_t major, uint32_t minor) {
-  return std::to_string(major) + "." + std::to_string(minor);
-}
-
 // Runs the steps of one load attempt and records each in the report; a
 // StepFailure becomes LoadError(step, path given, cause).
 class Attempt {
@@ -167,15 +164,11 @@ struct PluginLoader::Loaded {
       library.leak();
       return;
     }
-    if (initialized && table.shutdown != nullptr) {
-      try {
-        table.shutdown();
-      } catch (...) {  // an ABI violation: reported, the unload goes on
-        try {
-          detail::logger().error("{}", detail::escapedException("shutdown()"));
-        } catch (...) {
-        }
-      }
+    if (initialized && table.shutdown != nullptr) {  // a failure is logged; the unload goes on
+      detail::runLogged("the plugin's shutdown failed", [&] {
+        detail::callSlot(detail::HookFailures(log_tag.get(), table.get_last_error), "shutdown",
+                         table.shutdown);
+      });
     }
     if (claimed) releaseLibrary(library.handle());
   }
@@ -231,7 +224,7 @@ void PluginLoader::loadSteps(const std::string* given) {
           detail::parseManifest(detail::readManifestFile(file.path), detail::parentDirectory(file.path));
       report_.manifest_path = file.path;
       s.detail = "'" + file.path + "': file format " + m.file_format_version + ", library_path '" +
-                 m.library_path + "', ABI " + abiText(m.abi_major, m.abi_minor) + "; " +
+                 m.library_path + "', ABI " + abiVersion(m.abi_major, m.abi_minor) + "; " +
                  security.detail;
       if (security.waived) s.verdict = StepVerdict::Overridden;
       return m;
@@ -302,7 +295,7 @@ void PluginLoader::loadSteps(const std::string* given) {
   const mtia_plugin_api_t* queried = attempt.run(LoadStep::Query, [&](auto& s) {
     const mtia_plugin_api_t* t = detail::queryTable(
         reinterpret_cast<mtia_plugin_get_api_fn>(entry), loaded->services);
-    report_.plugin_abi = abiText(t->abi_major, t->abi_minor);
+    report_.plugin_abi = abiVersion(t->abi_major, t->abi_minor);
     report_.plugin_name = detail::pluginText(t->plugin_name, detail::kMaxPluginNameBytes);
     report_.plugin_version = detail::pluginText(t->plugin_version, detail::kMaxPluginNameBytes);
     s.detail = "the table declares ABI " + report_.plugin_abi + " and struct_size " +
@@ -320,7 +313,7 @@ void PluginLoader::loadSteps(const std::string* given) {
       if (table.abi_major != manifest.abi_major || table.abi_minor != manifest.abi_minor) {
         throw StepFailure("the library's table declares MTIA plugin ABI " + report_.plugin_abi +
                           ", but its manifest '" + report_.manifest_path + "' declares " +
-                          abiText(manifest.abi_major, manifest.abi_minor) +
+                          abiVersion(manifest.abi_major, manifest.abi_minor) +
                           ": correct the manifest's abi_version");
       }
       s.detail += "; as the manifest declares";
@@ -344,17 +337,7 @@ void PluginLoader::loadSteps(const std::string* given) {
       s.detail = "the plugin has no initialize slot";
       return;
     }
-    mtia_status_t status = MTIA_STATUS_OK;
-    try {
-      status = table.initialize();
-    } catch (...) {
-      throw StepFailure(detail::escapedException("initialize()"));
-    }
-    if (status != MTIA_STATUS_OK) {
-      const detail::PluginFailure failure = detail::lastFailure(table.get_last_error, status);
-      throw StepFailure(std::string("initialize() returned ") + statusLabel(failure.code) + ": " +
-                        failure.message);
-    }
+    detail::checkSlot(detail::StepFailures(table.get_last_error), "initialize", table.initialize);
     loaded->initialized = true;  // shutdown is owed from here on
     if (plugin_code.reentered()) throw StepFailure(kReentryCause);
     s.detail = "initialize() returned OK";

@@ -3,6 +3,8 @@
 #include "negotiation.h"
 #include "step.h"
 
+#include <mtia/loader.h>
+
 #include <nlohmann/json.hpp>
 
 #include <cerrno>
@@ -92,8 +94,8 @@ Manifest parseManifest(std::string_view text, const std::string& directory) {
   m.abi_minor = v[1];
   const std::string problem = abiIncompatibility(m.abi_major, m.abi_minor, hostAbiWindow());
   if (!problem.empty()) {
-    throw StepFailure("the manifest declares MTIA plugin ABI " + std::to_string(m.abi_major) + "." +
-                      std::to_string(m.abi_minor) + "; " + problem);
+    throw StepFailure("the manifest declares MTIA plugin ABI " +
+                      abiVersion(m.abi_major, m.abi_minor) + "; " + problem);
   }
   m.library = m.library_path.front() == '/' ? m.library_path
                                             : (directory == "/" ? "" : directory) + "/" + m.library_path;

@@ -1,26 +1,19 @@
 #include "negotiation.h"
 
-#include "escaped.h"
 #include "sink.h"
+#include "slot_call.h"
 #include "step.h"
 #include "text.h"
 
 #include <mtia/errors.h>
+#include <mtia/loader.h>
 
 #include <string>
 
 namespace mtia::detail {
 
-namespace {
-
-std::string version(uint32_t major, uint32_t minor) {
-  return std::to_string(major) + "." + std::to_string(minor);
-}
-
-}  // namespace
-
 std::string abiWindowText(const AbiWindow& window) {
-  return version(window.major, window.min_minor) + "-" + version(window.major, window.max_minor);
+  return abiVersion(window.major, window.min_minor) + "-" + abiVersion(window.major, window.max_minor);
 }
 
 std::string abiIncompatibility(uint32_t major, uint32_t minor, const AbiWindow& window) {
@@ -31,7 +24,7 @@ std::string abiIncompatibility(uint32_t major, uint32_t minor, const AbiWindow& 
   }
   if (major < window.major || minor < window.min_minor) {
     return prefix + "the plugin is too old; rebuild it against plugin_abi " +
-           version(window.major, window.max_minor);
+           abiVersion(window.major, window.max_minor);
   }
   return "";
 }
@@ -40,12 +33,8 @@ const mtia_plugin_api_t* queryTable(mtia_plugin_get_api_fn entry, const mtia_hos
   StringSink error(kMaxPluginMessageBytes);
   error.describe("error text");
   const mtia_plugin_api_t* table = nullptr;
-  mtia_status_t status = MTIA_STATUS_OK;
-  try {
-    status = entry(&host, &table, error.sink());
-  } catch (...) {
-    throw StepFailure(escapedException(MTIA_PLUGIN_ENTRY_SYMBOL "()"));
-  }
+  const mtia_status_t status =
+      callSlot(StepFailures(), MTIA_PLUGIN_ENTRY_SYMBOL, entry, &host, &table, error.sink());
   if (status != MTIA_STATUS_OK) {
     const std::string problem = error.problem();
     const std::string text = pluginText(error.text());
@@ -64,7 +53,7 @@ void negotiateVersion(const mtia_plugin_api_t& table, const AbiWindow& window) {
   const std::string problem = abiIncompatibility(table.abi_major, table.abi_minor, window);
   if (!problem.empty()) {
     throw StepFailure("plugin implements MTIA plugin ABI " +
-                      version(table.abi_major, table.abi_minor) + "; " + problem);
+                      abiVersion(table.abi_major, table.abi_minor) + "; " + problem);
   }
 }
 

@@ -4,6 +4,8 @@
 #include "step.h"
 #include "text.h"
 
+#include <mtia/loader.h>
+
 #include <algorithm>
 #include <cstring>
 
@@ -49,8 +51,7 @@ void validateTable(const mtia_plugin_api_t& table) {
   if (table.struct_size < required) {
     throw StepFailure("the function table's struct_size is " + std::to_string(table.struct_size) +
                       " bytes, smaller than the " + std::to_string(required) + " bytes that ABI " +
-                      std::to_string(table.abi_major) + "." + std::to_string(table.abi_minor) +
-                      " requires");
+                      abiVersion(table.abi_major, table.abi_minor) + " requires");
   }
   if (table.plugin_name == nullptr || table.plugin_name[0] == '\0') {
     throw StepFailure("the function table has no plugin_name");

@@ -19,8 +19,9 @@ const std::string kUsage = std::string(
     "       mtia-conformance --list | --help\n"
     "\n"
     "Loads the MTIA plugin at PATH (a plugin library, or a plugin.json manifest naming one;\n"
-    "default: MTIA_PLUGIN_PATH) and runs the behavioural checks of the plugin contract:\n"
-    "device, stream, exec, events, memory, graph, threads. Each check prints PASS, FAIL or\n"
+    "absolute, or relative to the working directory; default: MTIA_PLUGIN_PATH, which must\n"
+    "be absolute) and runs the behavioural checks of the plugin contract: device, stream,\n"
+    "exec, events, memory, graph, threads. Each check prints PASS, FAIL or\n"
     "SKIP with its reason; a check whose needs (hook groups, extensions, ABI minor, devices)\n"
     "are not met is skipped, saying which.\n"
     "\n"
@@ -64,7 +65,7 @@ std::optional<int> parse(int argc, char** argv, Options* o) {
       std::cout << kUsage;
       return kExitOk;
     } else if (!arg.empty() && arg[0] != '-' && o->path.empty()) {
-      o->path = arg;
+      o->path = commandLinePath(arg);
     } else {
       std::cerr << "mtia-conformance: "
                 << (arg == "--only" || arg == "--timeout" ? "missing value after"

@@ -59,9 +59,8 @@ nlohmann::json Report::toJson() const {
     json["plugin"] = {{"name", info.name},
                       {"version", info.version},
                       {"path", info.resolved_path},
-                      {"abi", std::to_string(info.abi_major) + "." + std::to_string(info.abi_minor)},
-                      {"host_abi", std::to_string(info.abi_major) + "." +
-                                       std::to_string(info.host_abi_minor)}};
+                      {"abi", mtia::abiVersion(info.abi_major, info.abi_minor)},
+                      {"host_abi", mtia::abiVersion(info.abi_major, info.host_abi_minor)}};
   }
   if (!failure.empty()) json["failure"] = failure;
   return json;
@@ -77,8 +76,8 @@ void renderText(std::ostream& out, const Report& report, bool load_steps) {
   }
   const mtia::PluginInfo& info = report.info;
   out << (load_steps ? "\n" : "") << report.tool << ": plugin '" << info.name << "' "
-      << info.version << ", ABI " << info.abi_major << "." << info.abi_minor << " (host "
-      << info.abi_major << "." << info.host_abi_minor << "), " << report.devices
+      << info.version << ", ABI " << mtia::abiVersion(info.abi_major, info.abi_minor)
+      << " (host " << mtia::abiVersion(info.abi_major, info.host_abi_minor) << "), " << report.devices
       << (report.devices == 1 ? " device\n" : " devices\n")
       << "  " << info.resolved_path << "\n";
   std::string group;
@@ -102,7 +101,7 @@ void renderList(std::ostream& out) {
     std::string needs;
     for (const std::string& g : n.groups) needs += " group:" + g;
     for (const std::string& e : n.extensions) needs += " " + e;
-    if (n.abi_minor > 0) needs += " ABI>=1." + std::to_string(n.abi_minor);
+    if (n.abi_minor > 0) needs += " ABI>=" + mtia::abiVersion(MTIA_PLUGIN_ABI_MAJOR, n.abi_minor);
     if (n.devices != 1) needs += " devices>=" + std::to_string(n.devices);
     if (!needs.empty()) out << "  needs:" << needs << "\n";
   }

@@ -35,6 +35,14 @@ enum ExitCode : int {
 // The exit-code table as --help prints it.
 extern const char* const kExitCodeHelp;
 
+// A plugin path (library or manifest) typed on a command line, as both tools
+// hand it to the loader: a relative path is resolved against the working
+// directory (leading "./" dropped); absolute paths and "" (MTIA_PLUGIN_PATH)
+// are returned as typed. The loader accepts only absolute paths, so
+// MTIA_PLUGIN_PATH itself stays absolute-only. If the working directory is
+// unknown, the path is returned as typed and the load step says why it fails.
+std::string commandLinePath(const std::string& typed);
+
 enum class Verdict { Pass, Fail, Skip };
 const char* verdictName(Verdict v) noexcept;  // "PASS", "FAIL", "SKIP"
 

@@ -129,6 +129,11 @@ struct PluginInfo {
   uint32_t host_abi_minor = 0;  // the host's minor (the plugin may use slots up to min of both)
 };
 
+// An ABI version as every message, report and tool writes it: "1.2".
+inline std::string abiVersion(uint32_t major, uint32_t minor) {
+  return std::to_string(major) + "." + std::to_string(minor);
+}
+
 namespace detail {
 class PluginHooks;
 }  // namespace detail
