@@ -21,11 +21,15 @@ namespace mtia_bench {
 inline const std::string kSamplePluginPath = MTIA_SAMPLE_PLUGIN_PATH;
 
 // What a hot-hook benchmark calls: the hooks through the host (the sample
-// plugin behind getMTIAHooks()), the in-process baseline, or the floor of any
-// C-table design (makeFunctionTableHooks; getCurrentDevice and
-// getCurrentStream only). Benchmarks of one hook are named "<Subject>/<hook>";
-// bench/run compares Host/ and Floor/ rows with InProcess/.
-enum class Subject { Host, InProcess, Floor };
+// plugin behind getMTIAHooks()), the in-process baseline (in_process_hooks.cpp)
+// built three ways: into this executable (InProcess: the ideal), as a shared
+// library with the sample plugin's compile options and TLS model (LibSameTLS:
+// the baseline of the host's added cost) and as a shared library with the
+// default -fPIC options (LibPIC), or the floor of any C-table design
+// (makeFunctionTableHooks; getCurrentDevice and getCurrentStream only).
+// Benchmarks of one hook are named "<Subject>/<hook>" (bench/report.py).
+enum class Subject { Host, InProcess, LibSameTLS, LibPIC, Floor };
+inline constexpr int kSubjects = 5;
 const char* subjectName(Subject subject) noexcept;
 
 struct Fixture {
@@ -38,6 +42,13 @@ struct Fixture {
 
 // Set up by main() before any benchmark runs.
 const Fixture& fixture(Subject subject) noexcept;
+
+// Runs every hot-hook row `iterations` times on one thread, each loop alone
+// under callgrind instrumentation, its counts dumped as "<Subject>/<hook>"
+// (bench/callgrind.sh); "Empty/loop" is the loop without a call. Returns the
+// process exit status: 1 when not built with <valgrind/callgrind.h> or not
+// running under valgrind.
+int countHotHookInstructions(long iterations);
 
 // A private copy of the sample plugin, removed at exit. The file behind
 // getMTIAHooks() stays loaded for the life of the process, and dlopen of a
