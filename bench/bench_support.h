@@ -1,6 +1,8 @@
 // bench_support.h — what the benchmark sources share.
 #pragma once
 
+#include "host_services.h"
+
 #include <mtia/hooks.h>
 #include <mtia/plugin_abi.h>
 
@@ -76,16 +78,6 @@ class PluginCopy {
   std::filesystem::path dir_;
   std::string path_;
 };
-
-// Host services for calling a plugin's entry point directly (no log sink).
-inline mtia_host_services_t benchHostServices() noexcept {
-  mtia_host_services_t services{};
-  services.struct_size = sizeof(services);
-  services.abi_major = MTIA_PLUGIN_ABI_MAJOR;
-  services.abi_minor = MTIA_PLUGIN_ABI_MINOR;
-  services.host_name = "mtia_bench";
-  return services;
-}
 
 // Runs a benchmark body; an exception fails the benchmark with its message
 // instead of terminating the run.
