@@ -93,23 +93,59 @@ def load(paths):
 DUMP_PREFIX = "desc: Trigger: Client Request: "
 
 
+def parse_dump(path):
+    """Returns (row name, total Ir, {object basename: self Ir}) of one callgrind dump."""
+    name, total, objects, names = None, None, {}, {}
+    current, skip_next_cost = None, False
+    with open(path) as f:
+        for line in f:
+            if line.startswith(DUMP_PREFIX):
+                name = line[len(DUMP_PREFIX):].strip()
+            elif line.startswith("totals:"):
+                total = int(line.split()[1])
+            elif line.startswith(("ob=", "cob=")):  # "ob=(6) /path", later "ob=(6)"
+                ref = re.match(r"c?ob=(\(\d+\))?\s*(.*)", line.strip())
+                if ref.group(2):
+                    names[ref.group(1)] = os.path.basename(ref.group(2))
+                if line.startswith("ob="):
+                    current = names.get(ref.group(1), ref.group(2))
+            elif line.startswith("calls="):
+                skip_next_cost = True  # the next cost line is the call's inclusive cost
+            elif line[:1].isdigit() or line[:1] in "+-*":
+                if skip_next_cost:
+                    skip_next_cost = False
+                elif current is not None:
+                    objects[current] = objects.get(current, 0) + int(line.split()[-1])
+    return name, total, objects
+
+
 def load_callgrind(directory, iterations):
-    """Returns {row: instructions per call}, the empty loop subtracted."""
-    totals = {}
+    """Returns {row: (Ir per call, {object: self Ir per call})}, the empty loop subtracted."""
+    dumps = {}
     for path in glob.glob(os.path.join(directory, "callgrind.out.*")):
-        name = total = None
-        with open(path) as f:
-            for line in f:
-                if line.startswith(DUMP_PREFIX):
-                    name = line[len(DUMP_PREFIX):].strip()
-                elif line.startswith("totals:"):
-                    total = int(line.split()[1])
+        name, total, objects = parse_dump(path)
         if name and total is not None:
-            totals[name] = total
-    if "Empty/loop" not in totals:
+            dumps[name] = (total, objects)
+    if "Empty/loop" not in dumps:
         sys.exit(f"report.py: no callgrind dump of Empty/loop in {directory}")
-    empty = totals.pop("Empty/loop")
-    return {name: (total - empty) / iterations for name, total in totals.items()}
+    empty, empty_objects = dumps.pop("Empty/loop")
+    counts = {}
+    for name, (total, objects) in dumps.items():
+        per_object = {ob: (ir - empty_objects.get(ob, 0)) / iterations for ob, ir in objects.items()}
+        counts[name] = ((total - empty) / iterations, per_object)
+    return counts
+
+
+def by_object(objects):
+    """'libmtia_host 7 · plugin 16 · ld.so 11 · caller 1': where a host call's instructions run."""
+    short = [("libmtia_host", "libmtia_host"), ("libmtia_sample_plugin", "plugin"), ("ld-linux", "ld.so"),
+             ("libmtia_bench_backend", "backend"), ("mtia_bench", "caller")]
+    parts = []
+    for ob, ir in sorted(objects.items(), key=lambda item: -item[1]):
+        label = next((label for key, label in short if key in ob), ob)
+        if round(ir) != 0:
+            parts.append(f"{label} {ir:.0f}")
+    return " · ".join(parts)
 
 
 def fmt_time(ns):
@@ -163,24 +199,27 @@ def hot_cells(medians, counts, hook, threads):
     if f"Host/{hook}/threads:{threads}" not in medians:
         return None
     t = {s: medians.get(f"{s}/{hook}/threads:{threads}") for s in ("Host", "InProcess", "LibSameTLS", "LibPIC")}
-    ir = {s: counts.get(f"{s}/{hook}") if threads == 1 else None for s in t}
+    ir = {s: counts[f"{s}/{hook}"][0] if threads == 1 and f"{s}/{hook}" in counts else None for s in t}
     diff_ns = t["Host"] - t["LibSameTLS"] if t["LibSameTLS"] is not None else None
     diff_ir = ir["Host"] - ir["LibSameTLS"] if None not in (ir["Host"], ir["LibSameTLS"]) else None
     cells = dict(host=cell(ir["Host"], t["Host"]), base=cell(ir["LibSameTLS"], t["LibSameTLS"]),
                  diff=cell(diff_ir, diff_ns), ratio=ratio(t["Host"], t["LibSameTLS"]),
                  a=cell(ir["InProcess"], t["InProcess"]), ratio_a=ratio(t["Host"], t["InProcess"]),
                  c=cell(ir["LibPIC"], t["LibPIC"]), ratio_c=ratio(t["Host"], t["LibPIC"]))
-    return cells, diff_ir, diff_ns
+    where = by_object(counts[f"Host/{hook}"][1]) if threads == 1 and f"Host/{hook}" in counts else ""
+    return cells, diff_ir, diff_ns, where
 
 
-def add_added_cost_row(table, name, cells, diff_ir, diff_ns):
-    """A 1-thread hot row: the host's added cost over LibSameTLS."""
+def add_added_cost_row(table, name, cells, diff_ir, diff_ns, where):
+    """A 1-thread hot row: the host's added cost over LibSameTLS, and where
+    the host call's instructions ran (the library's own share is the host
+    layer; the plugin's share is its slot, TLS access in ld.so included)."""
     ns_ok = diff_ns is not None and diff_ns <= ADDED_NS_LIMIT
     cells["target"] = f"added ≤ {ADDED_IR_LIMIT} Ir, ≤ {ADDED_NS_LIMIT:g} ns"
     if diff_ir is not None:
         ok = diff_ir <= ADDED_IR_LIMIT
         agree = "times agree" if ns_ok == ok else "times disagree"
-        cells["verdict"] = f"{verdict(ok)} (on Ir; {agree})"
+        cells["verdict"] = f"{verdict(ok)} (on Ir; {agree}); host call: {where}"
     else:
         ok = ns_ok
         cells["verdict"] = f"{verdict(ok)} (on time: no instruction counts)"
@@ -232,10 +271,10 @@ def main(argv):
             found = hot_cells(medians, counts, hook, threads)
             if found is None:
                 continue
-            cells, diff_ir, diff_ns = found
+            cells, diff_ir, diff_ns, where = found
             name = f"Host/{hook}/threads:{threads}"
             if threads == 1:
-                add_added_cost_row(table, name, cells, diff_ir, diff_ns)
+                add_added_cost_row(table, name, cells, diff_ir, diff_ns, where)
             else:
                 add_scaling_row(table, name, cells, medians[name],
                                 medians.get(f"Host/{hook}/threads:1"), contention)
@@ -254,7 +293,8 @@ def main(argv):
         base = medians.get(base_name) if base_name else None
         value = medians[name]
         one_thread = re.sub(r"/threads:1$", "", name)
-        cells = dict(host=cell(counts.get(one_thread) if one_thread != name else None, value),
+        ir = counts[one_thread][0] if one_thread != name and one_thread in counts else None
+        cells = dict(host=cell(ir, value),
                      base=f"{fmt_time(base)} ({base_name})" if base else "",
                      diff=fmt_time(value - base) if base else "", ratio=ratio(value, base))
         target = next(((k, limit) for p, k, limit in TARGETS if re.search(p, name)), None)
