@@ -41,6 +41,6 @@ python3 -c '
 import sys
 sys.path.insert(0, sys.argv[1])
 import report
-for name, ir in sorted(report.load_callgrind(sys.argv[2], int(sys.argv[3])).items()):
-    print(f"{name:36} {ir:7.1f} instructions per call")
+for name, (ir, objects) in sorted(report.load_callgrind(sys.argv[2], int(sys.argv[3])).items()):
+    print(f"{name:32} {ir:6.1f} instructions per call ({report.by_object(objects)})")
 ' "$root/bench" "$out" "$iterations"
