@@ -4,16 +4,13 @@
 // instructions under callgrind (countHotHookInstructions, bench/callgrind.sh).
 #include "alloc_count.h"
 #include "bench_support.h"
+#include "callgrind_rows.h"
 
 #include <benchmark/benchmark.h>
 
 #include <cstdio>
 #include <string>
 #include <vector>
-
-#ifdef MTIA_BENCH_HAVE_CALLGRIND
-#include <valgrind/callgrind.h>
-#endif
 
 namespace mtia_bench {
 
@@ -102,23 +99,16 @@ const bool registered = [] {
   return true;
 }();
 
-#ifdef MTIA_BENCH_HAVE_CALLGRIND
-// One row: `iterations` calls with instrumentation on only around the loop,
-// then a dump named after the row.
+// One row of the callgrind mode: the same loop as the benchmark's.
 template <class Call>
 void countRow(const std::string& name, const Fixture& f, long iterations, Call call) {
   const MTIAHooksInterface* hooks = warmedUp(f, call);
   bool odd = false;
-  CALLGRIND_ZERO_STATS;
-  CALLGRIND_START_INSTRUMENTATION;
-  for (long i = 0; i < iterations; ++i) {
+  countLoop(name, iterations, [&](long) {
     call(*hooks, f, odd);
     odd = !odd;
-  }
-  CALLGRIND_STOP_INSTRUMENTATION;
-  CALLGRIND_DUMP_STATS_AT(name.c_str());
+  });
 }
-#endif
 
 }  // namespace
 
@@ -134,6 +124,7 @@ int countHotHookInstructions(long iterations) {
   forEachHotHook([iterations](const char* hook, auto call, const std::vector<Subject>& subjects) {
     for (const Subject subject : subjects) countRow(rowName(subject, hook), fixture(subject), iterations, call);
   });
+  countJsonInstructions(iterations / 1000);  // about 10^4-10^5 instructions a call
   return 0;
 #else
   (void)iterations;

@@ -8,6 +8,7 @@
 //                  nlohmann::json::parse of that string
 // Target (bench/report.py): the host at most 1.5x the plain path.
 #include "bench_support.h"
+#include "callgrind_rows.h"
 
 #include <mtia/loader.h>
 #include <mtia/plugin_abi.h>
@@ -58,7 +59,15 @@ void append(void* user_data, const char* data, size_t size) {
   static_cast<std::string*>(user_data)->append(data, size);
 }
 
-// `slot(table, sink)` is one call of the plugin's slot.
+// One call of the plain path: `slot(table, sink)` into a string, then a parse.
+template <class Slot>
+void plainCall(const mtia_plugin_api_t& table, Slot slot) {
+  std::string text;
+  const mtia_sink_t sink{&text, &append};
+  if (slot(table, &sink) != MTIA_STATUS_OK) throw std::runtime_error("the slot failed");
+  benchmark::DoNotOptimize(nlohmann::json::parse(text));
+}
+
 template <class Slot>
 void plainPath(benchmark::State& state, Slot slot) {
   runGuarded(state, [&] {
@@ -67,12 +76,7 @@ void plainPath(benchmark::State& state, Slot slot) {
     const mtia_sink_t once_sink{&once, &append};
     slot(table, &once_sink);
     state.counters["json_bytes"] = static_cast<double>(once.size());
-    for (auto _ : state) {
-      std::string text;
-      const mtia_sink_t sink{&text, &append};
-      if (slot(table, &sink) != MTIA_STATUS_OK) throw std::runtime_error("the slot failed");
-      benchmark::DoNotOptimize(nlohmann::json::parse(text));
-    }
+    for (auto _ : state) plainCall(table, slot);
   });
 }
 
@@ -85,29 +89,37 @@ void hostPath(benchmark::State& state, Hook hook) {
   });
 }
 
-template <class Hook, class Slot>
-void registerJsonHook(const std::string& name, Hook hook, Slot slot) {
-  benchmark::RegisterBenchmark(("Host/" + name).c_str(),
-                               [hook](benchmark::State& state) { hostPath(state, hook); });
-  benchmark::RegisterBenchmark(("Plugin/" + name).c_str(),
-                               [slot](benchmark::State& state) { plainPath(state, slot); });
+// The JSON hooks, once for both users: visit(name, hook, slot).
+template <class Visit>
+void forEachJsonHook(Visit visit) {
+  visit("memoryStats", [](const MTIAHooksInterface& h) { return h.memoryStats(0); },
+        [](const mtia_plugin_api_t& t, const mtia_sink_t* out) { return t.memory_stats(0, out); });
+  visit("memorySnapshot", [](const MTIAHooksInterface& h) { return h.memorySnapshot(std::nullopt); },
+        [](const mtia_plugin_api_t& t, const mtia_sink_t* out) { return t.memory_snapshot(nullptr, out); });
+  visit("getDeviceProperties", [](const MTIAHooksInterface& h) { return h.getDeviceProperties(0); },
+        [](const mtia_plugin_api_t& t, const mtia_sink_t* out) { return t.get_device_properties(0, out); });
+  visit("getDeviceCapability", [](const MTIAHooksInterface& h) { return h.getDeviceCapability(0); },
+        [](const mtia_plugin_api_t& t, const mtia_sink_t* out) { return t.get_device_capability(0, out); });
 }
 
 const bool registered = [] {
-  registerJsonHook("memoryStats", [](const MTIAHooksInterface& h) { return h.memoryStats(0); },
-                   [](const mtia_plugin_api_t& t, const mtia_sink_t* out) { return t.memory_stats(0, out); });
-  registerJsonHook("memorySnapshot",
-                   [](const MTIAHooksInterface& h) { return h.memorySnapshot(std::nullopt); },
-                   [](const mtia_plugin_api_t& t, const mtia_sink_t* out) { return t.memory_snapshot(nullptr, out); });
-  registerJsonHook("getDeviceProperties",
-                   [](const MTIAHooksInterface& h) { return h.getDeviceProperties(0); },
-                   [](const mtia_plugin_api_t& t, const mtia_sink_t* out) { return t.get_device_properties(0, out); });
-  registerJsonHook("getDeviceCapability",
-                   [](const MTIAHooksInterface& h) { return h.getDeviceCapability(0); },
-                   [](const mtia_plugin_api_t& t, const mtia_sink_t* out) { return t.get_device_capability(0, out); });
+  forEachJsonHook([](const std::string& name, auto hook, auto slot) {
+    benchmark::RegisterBenchmark(("Host/" + name).c_str(),
+                                 [hook](benchmark::State& state) { hostPath(state, hook); });
+    benchmark::RegisterBenchmark(("Plugin/" + name).c_str(),
+                                 [slot](benchmark::State& state) { plainPath(state, slot); });
+  });
   return true;
 }();
 
 }  // namespace
+
+void countJsonInstructions(long iterations) {
+  const JsonPlugin& plugin = jsonPlugin();
+  forEachJsonHook([&](const std::string& name, auto hook, auto slot) {
+    countLoop("Host/" + name, iterations, [&](long) { benchmark::DoNotOptimize(hook(*plugin.hooks)); });
+    countLoop("Plugin/" + name, iterations, [&](long) { plainCall(*plugin.table, slot); });
+  });
+}
 
 }  // namespace mtia_bench

@@ -45,11 +45,12 @@ struct Fixture {
 // Set up by main() before any benchmark runs.
 const Fixture& fixture(Subject subject) noexcept;
 
-// Runs every hot-hook row `iterations` times on one thread, each loop alone
-// under callgrind instrumentation, its counts dumped as "<Subject>/<hook>"
-// (bench/callgrind.sh); "Empty/loop" is the loop without a call. Returns the
-// process exit status: 1 when not built with <valgrind/callgrind.h> or not
-// running under valgrind.
+// Runs every hot-hook row `iterations` times on one thread (and the JSON
+// rows iterations/1000 times), each loop alone under callgrind
+// instrumentation, its counts dumped as "<Subject>/<hook>@<calls>"
+// (callgrind_rows.h, bench/callgrind.sh); "Empty/loop" is the loop without a
+// call. Returns the process exit status: 1 when not built with
+// <valgrind/callgrind.h> or not running under valgrind.
 int countHotHookInstructions(long iterations);
 
 // A private copy of the sample plugin, removed at exit. The file behind

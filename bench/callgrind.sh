@@ -9,9 +9,9 @@
 # --build-dir  a built Release directory (default build/release; bench/run
 #              builds it); mtia_bench must have been built with valgrind's
 #              <valgrind/callgrind.h> (scripts/install-deps.sh installs it).
-# --iterations calls per row (default 200000)
+# --iterations calls per hot row (default 200000; the JSON rows make N/1000)
 # --out        keeps the dumps there (default: a temp dir); bench/report.py
-#              --callgrind DIR --iterations N reads them.
+#              --callgrind DIR reads them.
 set -euo pipefail
 
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -41,6 +41,6 @@ python3 -c '
 import sys
 sys.path.insert(0, sys.argv[1])
 import report
-for name, (ir, objects) in sorted(report.load_callgrind(sys.argv[2], int(sys.argv[3])).items()):
+for name, (ir, objects) in sorted(report.load_callgrind(sys.argv[2]).items()):
     print(f"{name:32} {ir:6.1f} instructions per call ({report.by_object(objects)})")
-' "$root/bench" "$out" "$iterations"
+' "$root/bench" "$out"

@@ -1,13 +1,13 @@
 #!/usr/bin/env python3
 """Turns the benchmark results into one markdown table (bench/run).
 
-    report.py [--callgrind DIR --iterations N] RESULT.json...
+    report.py [--callgrind DIR] RESULT.json...
 
 RESULT.json: Google Benchmark JSON (mtia_bench, mtia_bench_opencl) or the
 start-up harness's JSON (mtia_startup, same shape). DIR: the dumps of
 `mtia_bench --mtia_count_instructions=N` under callgrind (bench/callgrind.sh),
-one per row; a row's instructions per call are its dump's total minus the
-empty loop's, divided by N.
+one per row, named "<row>@<calls>"; a row's instructions per call are its
+dump's total divided by its calls, minus the empty loop's per iteration.
 
 Times are medians over the repetitions of the CPU time per iteration of each
 benchmark thread (wall time for ".../real_time" rows, whose work runs on other
@@ -119,20 +119,21 @@ def parse_dump(path):
     return name, total, objects
 
 
-def load_callgrind(directory, iterations):
+def load_callgrind(directory):
     """Returns {row: (Ir per call, {object: self Ir per call})}, the empty loop subtracted."""
     dumps = {}
     for path in glob.glob(os.path.join(directory, "callgrind.out.*")):
         name, total, objects = parse_dump(path)
         if name and total is not None:
-            dumps[name] = (total, objects)
+            row, _, n = name.rpartition("@")  # "<row>@<calls>"
+            dumps[row] = (total, objects, int(n))
     if "Empty/loop" not in dumps:
         sys.exit(f"report.py: no callgrind dump of Empty/loop in {directory}")
-    empty, empty_objects = dumps.pop("Empty/loop")
+    empty, empty_objects, empty_n = dumps.pop("Empty/loop")
     counts = {}
-    for name, (total, objects) in dumps.items():
-        per_object = {ob: (ir - empty_objects.get(ob, 0)) / iterations for ob, ir in objects.items()}
-        counts[name] = ((total - empty) / iterations, per_object)
+    for name, (total, objects, n) in dumps.items():
+        per_object = {ob: ir / n - empty_objects.get(ob, 0) / empty_n for ob, ir in objects.items()}
+        counts[name] = (total / n - empty / empty_n, per_object)
     return counts
 
 
@@ -201,7 +202,7 @@ def hot_cells(medians, counts, hook, threads):
     t = {s: medians.get(f"{s}/{hook}/threads:{threads}") for s in ("Host", "InProcess", "LibSameTLS", "LibPIC")}
     ir = {s: counts[f"{s}/{hook}"][0] if threads == 1 and f"{s}/{hook}" in counts else None for s in t}
     diff_ns = t["Host"] - t["LibSameTLS"] if t["LibSameTLS"] is not None else None
-    diff_ir = ir["Host"] - ir["LibSameTLS"] if None not in (ir["Host"], ir["LibSameTLS"]) else None
+    diff_ir = round(ir["Host"] - ir["LibSameTLS"], 3) if None not in (ir["Host"], ir["LibSameTLS"]) else None
     cells = dict(host=cell(ir["Host"], t["Host"]), base=cell(ir["LibSameTLS"], t["LibSameTLS"]),
                  diff=cell(diff_ir, diff_ns), ratio=ratio(t["Host"], t["LibSameTLS"]),
                  a=cell(ir["InProcess"], t["InProcess"]), ratio_a=ratio(t["Host"], t["InProcess"]),
@@ -217,7 +218,7 @@ def add_added_cost_row(table, name, cells, diff_ir, diff_ns, where):
     ns_ok = diff_ns is not None and diff_ns <= ADDED_NS_LIMIT
     cells["target"] = f"added ≤ {ADDED_IR_LIMIT} Ir, ≤ {ADDED_NS_LIMIT:g} ns"
     if diff_ir is not None:
-        ok = diff_ir <= ADDED_IR_LIMIT
+        ok = round(diff_ir) <= ADDED_IR_LIMIT  # counts are whole instructions per call
         agree = "times agree" if ns_ok == ok else "times disagree"
         cells["verdict"] = f"{verdict(ok)} (on Ir; {agree}); host call: {where}"
     else:
@@ -244,11 +245,10 @@ def add_scaling_row(table, name, cells, two, one, contention):
 def main(argv):
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--callgrind", help="directory of the callgrind dumps")
-    parser.add_argument("--iterations", type=int, help="calls per row under callgrind")
     parser.add_argument("results", nargs="+")
     args = parser.parse_args(argv)
     medians, errors, order = load(args.results)
-    counts = load_callgrind(args.callgrind, args.iterations) if args.callgrind else {}
+    counts = load_callgrind(args.callgrind) if args.callgrind else {}
     for name, minuend, subtrahend in DERIVED:
         if minuend in medians and subtrahend in medians:
             medians[name] = medians[minuend] - medians[subtrahend]
@@ -292,18 +292,26 @@ def main(argv):
         base_name = next((re.sub(p, r, name) for p, r in PAIRS if re.search(p, name)), None)
         base = medians.get(base_name) if base_name else None
         value = medians[name]
-        one_thread = re.sub(r"/threads:1$", "", name)
-        ir = counts[one_thread][0] if one_thread != name and one_thread in counts else None
+        key = re.sub(r"/threads:1$", "", name)  # the callgrind rows run on one thread
+        ir = counts[key][0] if key in counts and not name.endswith("/threads:2") else None
+        base_ir = counts[base_name][0] if ir is not None and base_name in counts else None
         cells = dict(host=cell(ir, value),
-                     base=f"{fmt_time(base)} ({base_name})" if base else "",
-                     diff=fmt_time(value - base) if base else "", ratio=ratio(value, base))
+                     base=f"{cell(base_ir, base)} ({base_name})" if base else "",
+                     diff=cell(ir - base_ir if base_ir is not None else None, value - base) if base else "",
+                     ratio=" · ".join(filter(None, [f"{ratio(ir, base_ir)} Ir" if base_ir else "",
+                                                     ratio(value, base)])))
         target = next(((k, limit) for p, k, limit in TARGETS if re.search(p, name)), None)
         ok = None
         if target:
             kind, limit = target
-            ok = (base is not None and value / base <= limit) if kind == "ratio" else value <= limit
+            time_ok = (base is not None and value / base <= limit) if kind == "ratio" else value <= limit
             cells["target"] = f"≤ {limit:.2f}×" if kind == "ratio" else f"≤ {limit:g} ns"
-            cells["verdict"] = verdict(ok)
+            if kind == "ratio" and base_ir:
+                ok = ir / base_ir <= limit
+                cells["verdict"] = f"{verdict(ok)} (on Ir; times {'agree' if ok == time_ok else 'disagree'})"
+            else:
+                ok = time_ok
+                cells["verdict"] = verdict(ok)
         table.add(name, ok, **cells)
 
     for name, message in errors:
