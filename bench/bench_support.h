@@ -1,6 +1,8 @@
 // bench_support.h — what the benchmark sources share.
 #pragma once
 
+#include "host_services.h"
+
 #include <mtia/hooks.h>
 #include <mtia/plugin_abi.h>
 
@@ -21,11 +23,15 @@ namespace mtia_bench {
 inline const std::string kSamplePluginPath = MTIA_SAMPLE_PLUGIN_PATH;
 
 // What a hot-hook benchmark calls: the hooks through the host (the sample
-// plugin behind getMTIAHooks()), the in-process baseline, or the floor of any
-// C-table design (makeFunctionTableHooks; getCurrentDevice and
-// getCurrentStream only). Benchmarks of one hook are named "<Subject>/<hook>";
-// bench/run compares Host/ and Floor/ rows with InProcess/.
-enum class Subject { Host, InProcess, Floor };
+// plugin behind getMTIAHooks()), the in-process baseline (in_process_hooks.cpp)
+// built three ways: into this executable (InProcess: the ideal), as a shared
+// library with the sample plugin's compile options and TLS model (LibSameTLS:
+// the baseline of the host's added cost) and as a shared library with the
+// default -fPIC options (LibPIC), or the floor of any C-table design
+// (makeFunctionTableHooks; getCurrentDevice and getCurrentStream only).
+// Benchmarks of one hook are named "<Subject>/<hook>" (bench/report.py).
+enum class Subject { Host, InProcess, LibSameTLS, LibPIC, Floor };
+inline constexpr int kSubjects = 5;
 const char* subjectName(Subject subject) noexcept;
 
 struct Fixture {
@@ -38,6 +44,14 @@ struct Fixture {
 
 // Set up by main() before any benchmark runs.
 const Fixture& fixture(Subject subject) noexcept;
+
+// Runs every hot-hook row `iterations` times on one thread (and the JSON
+// rows iterations/1000 times), each loop alone under callgrind
+// instrumentation, its counts dumped as "<Subject>/<hook>@<calls>"
+// (callgrind_rows.h, bench/callgrind.sh); "Empty/loop" is the loop without a
+// call. Returns the process exit status: 1 when not built with
+// <valgrind/callgrind.h> or not running under valgrind.
+int countHotHookInstructions(long iterations);
 
 // A private copy of the sample plugin, removed at exit. The file behind
 // getMTIAHooks() stays loaded for the life of the process, and dlopen of a
@@ -65,16 +79,6 @@ class PluginCopy {
   std::filesystem::path dir_;
   std::string path_;
 };
-
-// Host services for calling a plugin's entry point directly (no log sink).
-inline mtia_host_services_t benchHostServices() noexcept {
-  mtia_host_services_t services{};
-  services.struct_size = sizeof(services);
-  services.abi_major = MTIA_PLUGIN_ABI_MAJOR;
-  services.abi_minor = MTIA_PLUGIN_ABI_MINOR;
-  services.host_name = "mtia_bench";
-  return services;
-}
 
 // Runs a benchmark body; an exception fails the benchmark with its message
 // instead of terminating the run.

@@ -3,23 +3,55 @@
 #include "alloc_count.h"
 #include "bench_support.h"
 #include "in_process_hooks.h"
+#include "tls_model.h"
 
 #include <mtia/loader.h>
 
 #include <benchmark/benchmark.h>
 
+#include <dlfcn.h>
+
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
 #include <exception>
 #include <memory>
+#include <stdexcept>
+#include <string>
 
 namespace mtia_bench {
 
 namespace {
 
-Fixture g_fixtures[3];
-std::unique_ptr<mtia::MTIAHooksInterface> g_in_process;
-std::unique_ptr<mtia::MTIAHooksInterface> g_floor;
+Fixture g_fixtures[kSubjects];
+std::unique_ptr<mtia::MTIAHooksInterface> g_baselines[kSubjects];
+
+// The hooks of a baseline library (bench/backend_library.cpp), opened as the
+// host opens a plugin; the library stays loaded (the object's code is there).
+std::unique_ptr<mtia::MTIAHooksInterface> openBackend(const char* path, int32_t device_count) {
+  void* handle = dlopen(path, RTLD_NOW | RTLD_LOCAL);
+  if (handle == nullptr) throw std::runtime_error(dlerror());
+  using Make = mtia::MTIAHooksInterface* (*)(int32_t) noexcept;
+  auto make = reinterpret_cast<Make>(dlsym(handle, "mtia_bench_make_backend"));
+  mtia::MTIAHooksInterface* hooks = make != nullptr ? make(device_count) : nullptr;
+  if (hooks == nullptr) throw std::runtime_error(std::string(path) + ": cannot make the hooks");
+  return std::unique_ptr<mtia::MTIAHooksInterface>(hooks);
+}
+
+// The LibSameTLS baseline is only a baseline if its code reaches its
+// thread-local state as the plugin's does.
+void requireSameTlsModel() {
+  const std::string plugin = tlsModelOf(kSamplePluginPath);
+  const std::string baseline = tlsModelOf(MTIA_BENCH_BACKEND_SAME_TLS_PATH);
+  if (plugin != baseline) {
+    throw std::runtime_error("the LibSameTLS baseline's TLS model is " + baseline +
+                             " but the sample plugin's is " + plugin +
+                             " (bench/CMakeLists.txt copies the plugin's compile options)");
+  }
+  benchmark::AddCustomContext("tls_model_plugin", plugin);
+  benchmark::AddCustomContext("tls_model_lib_same_tls", baseline);
+  benchmark::AddCustomContext("tls_model_lib_pic", tlsModelOf(MTIA_BENCH_BACKEND_PIC_PATH));
+}
 
 // The counter must see both C and C++ allocations, or the checks prove nothing.
 bool allocationCounterWorks() {
@@ -47,6 +79,8 @@ const char* subjectName(Subject subject) noexcept {
   switch (subject) {
     case Subject::Host: return "Host";
     case Subject::InProcess: return "InProcess";
+    case Subject::LibSameTLS: return "LibSameTLS";
+    case Subject::LibPIC: return "LibPIC";
     case Subject::Floor: return "Floor";
   }
   return "?";
@@ -76,16 +110,28 @@ int main(int argc, char** argv) {
       std::fprintf(stderr, "mtia_bench: needs at least 2 devices (MTIA_SAMPLE_DEVICE_COUNT)\n");
       return 1;
     }
-    g_in_process = makeInProcessHooks(host.deviceCount());
-    g_floor = makeFunctionTableHooks(host.deviceCount());
+    requireSameTlsModel();
+    const int32_t devices = host.deviceCount();
+    g_baselines[static_cast<int>(Subject::InProcess)] = makeInProcessHooks(devices);
+    g_baselines[static_cast<int>(Subject::LibSameTLS)] =
+        openBackend(MTIA_BENCH_BACKEND_SAME_TLS_PATH, devices);
+    g_baselines[static_cast<int>(Subject::LibPIC)] = openBackend(MTIA_BENCH_BACKEND_PIC_PATH, devices);
     g_fixtures[static_cast<int>(Subject::Host)] = makeFixture(host);
-    g_fixtures[static_cast<int>(Subject::InProcess)] = makeFixture(*g_in_process);
-    g_fixtures[static_cast<int>(Subject::Floor)].hooks = g_floor.get();
+    for (const Subject s : {Subject::InProcess, Subject::LibSameTLS, Subject::LibPIC}) {
+      g_fixtures[static_cast<int>(s)] = makeFixture(*g_baselines[static_cast<int>(s)]);
+    }
+    g_baselines[static_cast<int>(Subject::Floor)] = makeFunctionTableHooks(devices);
+    g_fixtures[static_cast<int>(Subject::Floor)].hooks = g_baselines[static_cast<int>(Subject::Floor)].get();
   } catch (const std::exception& e) {
     std::fprintf(stderr, "mtia_bench: setup failed: %s\n", e.what());
     return 1;
   }
 
+  // bench/callgrind.sh: instruction counts of the hot rows instead of times.
+  constexpr const char* kCountFlag = "--mtia_count_instructions=";
+  if (argc == 2 && std::strncmp(argv[1], kCountFlag, std::strlen(kCountFlag)) == 0) {
+    return countHotHookInstructions(std::atol(argv[1] + std::strlen(kCountFlag)));
+  }
   benchmark::Initialize(&argc, argv);
   if (benchmark::ReportUnrecognizedArguments(argc, argv)) return 1;
   benchmark::AddCustomContext("mtia_plugin", kSamplePluginPath);

@@ -10,6 +10,7 @@ packages=(
   abigail-tools  # abi/check.sh: abidw, abidiff
   clang libclang-rt-dev  # fuzz/: libFuzzer targets (.ci/run's bounded fuzzing step)
   ocl-icd-opencl-dev opencl-headers pocl-opencl-icd clinfo  # plugins/opencl/ and its CPU device (POCL)
+  valgrind  # bench/callgrind.sh: instruction counts of the hot rows (<valgrind/callgrind.h>)
 )
 
 missing=()
