@@ -131,6 +131,7 @@ struct PluginInfo {
 
 namespace detail {
 class PluginHooks;
+class TracingHooks;
 }  // namespace detail
 
 // Owns at most one loaded plugin. Not thread-safe itself: load() and unload()
@@ -186,6 +187,10 @@ class PluginLoader {
   // One adapter for the loader's life, bound to each load in turn (so cycles
   // of load/unload do not accumulate memory); created by the first load.
   std::unique_ptr<detail::PluginHooks> hooks_;
+  // MTIA_TRACE: the tracing decorator over hooks_, created by the first
+  // traced load. published_ is what load() and hooks() hand out.
+  std::unique_ptr<detail::TracingHooks> traced_hooks_;
+  const MTIAHooksInterface* published_ = nullptr;
   LoadReport report_;
 };
 
