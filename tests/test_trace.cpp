@@ -89,15 +89,26 @@ std::string handleText(const void* p) {
 
 uint32_t thisThread() { return static_cast<uint32_t>(syscall(SYS_gettid)); }
 
+// The sample plugin loaded with MTIA_TRACE naming dir/<name> (and, when
+// given, MTIA_TRACE_EVENTS); the variables are restored at scope exit.
+struct TracedSample {
+  explicit TracedSample(const std::string& name, std::optional<std::string> events = std::nullopt)
+      : file(dir.path() + "/" + name), tracing("MTIA_TRACE", file),
+        capacity("MTIA_TRACE_EVENTS", std::move(events)) {}
+  TempDir dir;
+  const std::string file;
+  const ScopedEnv tracing, capacity;
+  mtia::PluginLoader loader;
+  const mtia::MTIAHooksInterface& hooks = loader.load(samplePluginPath());
+};
+
 }  // namespace
 
 TEST_CASE("A traced load records each hook call in order with its arguments, result and time",
           "[trace]") {
-  TempDir dir;
-  const std::string file = dir.path() + "/trace.json";
-  const ScopedEnv tracing("MTIA_TRACE", file);
-  mtia::PluginLoader loader;
-  const mtia::MTIAHooksInterface& hooks = loader.load(samplePluginPath());
+  TracedSample traced("trace.json");
+  const std::string& file = traced.file;
+  const mtia::MTIAHooksInterface& hooks = traced.hooks;
 
   const mtia::DeviceIndex count = hooks.deviceCount();
   REQUIRE(count >= 1);
@@ -168,12 +179,9 @@ TEST_CASE("A traced load records each hook call in order with its arguments, res
 }
 
 TEST_CASE("A full trace ring buffer keeps the newest events and records how many it dropped", "[trace]") {
-  TempDir dir;
-  const std::string file = dir.path() + "/ring.json";
-  const ScopedEnv tracing("MTIA_TRACE", file);
-  const ScopedEnv events("MTIA_TRACE_EVENTS", std::string("8"));
-  mtia::PluginLoader loader;
-  const mtia::MTIAHooksInterface& hooks = loader.load(samplePluginPath());
+  TracedSample traced("ring.json", "8");
+  const std::string& file = traced.file;
+  const mtia::MTIAHooksInterface& hooks = traced.hooks;
   // The load's mark, then 20 calls: 21 records in 8 slots.
   for (int i = 0; i < 10; ++i) {
     hooks.getCurrentDevice();
@@ -200,11 +208,9 @@ TEST_CASE("A full trace ring buffer keeps the newest events and records how many
 }
 
 TEST_CASE("Hooks traced from several threads are all recorded, each with its thread", "[trace]") {
-  TempDir dir;
-  const std::string file = dir.path() + "/threads.json";
-  const ScopedEnv tracing("MTIA_TRACE", file);
-  mtia::PluginLoader loader;
-  const mtia::MTIAHooksInterface& hooks = loader.load(samplePluginPath());
+  TracedSample traced("threads.json");
+  const std::string& file = traced.file;
+  const mtia::MTIAHooksInterface& hooks = traced.hooks;
   constexpr int kThreads = 4, kCalls = 300;
   std::vector<uint32_t> tids(kThreads);
   std::vector<std::thread> threads;
@@ -247,11 +253,9 @@ TEST_CASE("Without MTIA_TRACE a load traces nothing and writes no file", "[trace
 }
 
 TEST_CASE("A forked child never writes its parent's trace", "[trace]") {
-  TempDir dir;
-  const std::string file = dir.path() + "/fork.json";
-  const ScopedEnv tracing("MTIA_TRACE", file);
-  mtia::PluginLoader loader;
-  const mtia::MTIAHooksInterface& hooks = loader.load(samplePluginPath());
+  TracedSample traced("fork.json");
+  const std::string& file = traced.file;
+  const mtia::MTIAHooksInterface& hooks = traced.hooks;
   hooks.getCurrentDevice();
   REQUIRE(mtia::flushTrace());
   REQUIRE(exists(file));
