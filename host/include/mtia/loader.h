@@ -154,7 +154,9 @@ class PluginLoader {
   // already holds a plugin unloads it first. The returned hooks are one
   // object for the loader's whole life, valid until the loader is destroyed:
   // between unload() and the next load every call on them throws
-  // PluginError(UNAVAILABLE) saying the plugin was unloaded.
+  // PluginError(UNAVAILABLE) saying the plugin was unloaded. With MTIA_TRACE
+  // set at load time, the tracing decorator over that object is returned
+  // instead (also one object for the loader's life; docs/tracing.md).
   const MTIAHooksInterface& load(const std::string& path);
   // As load(), for the path in MTIA_PLUGIN_PATH, read as getMTIAHooks() reads
   // it (the report starts with the configure step).
