@@ -124,10 +124,15 @@ TEST_CASE("A traced load records each hook call in order with its arguments, res
     error = e.what();
   }
   REQUIRE(!error.empty());
+  int64_t event = 0;
   {
     mtia::StreamExec exec(hooks);
     exec.memset(stream, block, 0x5A, 256);
     exec.synchronize(stream);
+    mtia::Event done(false, hooks);
+    done.record(stream);
+    done.synchronize();
+    event = done.handle();
   }
   hooks.deviceFree(block);
   CHECK(hooks.memoryStats(0).contains("dram"));
@@ -139,7 +144,8 @@ TEST_CASE("A traced load records each hook call in order with its arguments, res
                                                   "getCurrentDevice", "getCurrentStream",
                                                   "deviceAlloc", "setCurrentDevice",
                                                   "StreamExec::memset", "StreamExec::synchronize",
-                                                  "deviceFree", "memoryStats"});
+                                                  "Event", "Event::record", "Event::synchronize",
+                                                  "Event::~Event", "deviceFree", "memoryStats"});
   double previous_end = 0;
   for (const json& e : events) {
     INFO(e.dump());
@@ -167,8 +173,14 @@ TEST_CASE("A traced load records each hook call in order with its arguments, res
   CHECK(events[6]["args"]["dst"] == handleText(block));
   CHECK(events[6]["args"]["value"] == 0x5A);
   CHECK(events[6]["args"]["bytes"] == 256);
-  CHECK(events[8]["args"]["ptr"] == handleText(block));
-  CHECK(events[9]["args"]["result"].contains("dram"));
+  CHECK(events[8]["cat"] == "event");
+  CHECK(events[8]["args"]["enable_timing"] == false);
+  CHECK(events[8]["args"]["result"] == event);
+  CHECK(events[9]["args"]["event"] == event);
+  CHECK(events[9]["args"]["stream"] == stream.id());
+  CHECK(events[11]["args"]["event"] == event);
+  CHECK(events[12]["args"]["ptr"] == handleText(block));
+  CHECK(events[13]["args"]["result"].contains("dram"));
   // The load itself is a mark naming the plugin.
   bool marked = false;
   for (const json& e : trace["traceEvents"]) {
