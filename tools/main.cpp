@@ -3,6 +3,7 @@
 #include "mtia_info.h"
 
 #include <mtia/loader.h>
+#include <mtia/trace.h>
 
 #include <cstdlib>
 #include <cstring>
@@ -15,8 +16,8 @@ namespace {
 using namespace mtia_info;
 
 const std::string kUsage = std::string(
-    "usage: mtia-info [--json] [--plugin PATH]\n"
-    "       mtia-info --check [PATH] [--json]\n"
+    "usage: mtia-info [--json] [--plugin PATH] [--trace FILE]\n"
+    "       mtia-info --check [PATH] [--json] [--trace FILE]\n"
     "       mtia-info --help | --version\n"
     "\n"
     "Shows the MTIA plugin named by MTIA_PLUGIN_PATH (or by --plugin PATH): its path,\n"
@@ -33,11 +34,15 @@ const std::string kUsage = std::string(
     "                  load step with its verdict, then run the quick conformance checks\n"
     "                  (PASS / FAIL / SKIP, each with its reason); mtia-conformance runs\n"
     "                  them all\n"
+    "  --trace FILE    record every hook call into FILE, a Chrome Trace Event JSON file\n"
+    "                  that Perfetto (ui.perfetto.dev) and chrome://tracing open\n"
+    "                  (as MTIA_TRACE does; docs/tracing.md)\n"
     "\n"
     "environment:\n"
     "  MTIA_PLUGIN_PATH  absolute path of the plugin library or manifest\n"
     "  MTIA_LOG_LEVEL    trace, debug, info, warn, error, critical, off (default here:\n"
     "                    off, as mtia-info reports every failure itself)\n"
+    "  MTIA_TRACE        absolute path of a trace file to record the hook calls into\n"
     "\n") + mtia_conformance::kExitCodeHelp;
 
 struct Options {
@@ -45,6 +50,7 @@ struct Options {
   std::string plugin;  // --plugin
   bool check = false;  // --check
   std::string path;    // its PATH ("": MTIA_PLUGIN_PATH)
+  std::string trace;   // --trace FILE
 };
 
 // Parses argv into *options; returns an exit code when main should stop.
@@ -56,6 +62,8 @@ std::optional<int> parse(int argc, char** argv, Options* options) {
       options->json = true;
     } else if (arg == "--plugin" && has_value) {
       options->plugin = mtia_conformance::commandLinePath(argv[++i]);
+    } else if (arg == "--trace" && has_value) {
+      options->trace = argv[++i];
     } else if (arg == "--check") {
       options->check = true;
       if (has_value && argv[i + 1][0] != '-') {
@@ -69,7 +77,9 @@ std::optional<int> parse(int argc, char** argv, Options* options) {
                 << mtia::abiVersion(MTIA_PLUGIN_ABI_MAJOR, MTIA_PLUGIN_ABI_MINOR) << ")\n";
       return kExitOk;
     } else {
-      std::cerr << "mtia-info: " << (arg == "--plugin" ? "missing PATH after" : "unknown argument")
+      std::cerr << "mtia-info: " << (arg == "--plugin" ? "missing PATH after"
+                                    : arg == "--trace" ? "missing FILE after"
+                                                       : "unknown argument")
                 << " '" << arg << "'\n"
                 << kUsage;
       return kExitUsage;
@@ -164,6 +174,24 @@ int runDescribe(const Options& options) {
   return failDescribe(options, kExitFailed, "mtia-info: " + error + "\n", error, nullptr);
 }
 
+// --trace FILE: MTIA_TRACE for the loads that follow (a relative FILE is
+// taken from the working directory); written at the end (and again at exit).
+void startTrace(const std::string& file) {
+  setenv("MTIA_TRACE", mtia_conformance::commandLinePath(file).c_str(), 1);
+}
+
+void finishTrace(int exit_code) {
+  const char* path = std::getenv("MTIA_TRACE");
+  if (exit_code == kExitNoPlugin || exit_code == kExitLoadFailed) {
+    std::cerr << "mtia-info: no trace was written to '" << path << "': no plugin was loaded\n";
+  } else if (mtia::flushTrace()) {
+    std::cerr << "mtia-info: trace written to '" << path
+              << "' (open it in https://ui.perfetto.dev or chrome://tracing)\n";
+  } else {
+    std::cerr << "mtia-info: the trace '" << path << "' could not be written\n";
+  }
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -174,7 +202,10 @@ int main(int argc, char** argv) {
   try {
     Options options;
     if (const std::optional<int> exit = parse(argc, argv, &options)) return *exit;
-    return options.check ? runCheck(options) : runDescribe(options);
+    if (!options.trace.empty()) startTrace(options.trace);
+    const int code = options.check ? runCheck(options) : runDescribe(options);
+    if (!options.trace.empty()) finishTrace(code);
+    return code;
   } catch (const std::exception& e) {
     std::cerr << "mtia-info: " << e.what() << "\n";
   } catch (...) {

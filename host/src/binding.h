@@ -15,6 +15,7 @@
 namespace mtia::detail {
 
 class PluginHooks;
+class TraceSession;
 
 class Binding {
  public:
@@ -35,11 +36,16 @@ class Binding {
   // atomic store, async-signal-safe).
   void setState(State state) noexcept { state_.store(state, std::memory_order_release); }
   const std::string& plugin() const noexcept { return plugin_; }
+  // The trace (MTIA_TRACE) that the wrappers record their calls in, or
+  // nullptr: set by the loader before it hands out the hooks of this load.
+  TraceSession* trace() const noexcept { return trace_; }
+  void setTrace(TraceSession* trace) noexcept { trace_ = trace; }
 
  private:
   const PluginHooks* hooks_;  // valid while Live or Forked (the loader outlives its loads)
   const std::string plugin_;
   std::atomic<State> state_{State::Live};
+  TraceSession* trace_ = nullptr;
 };
 
 }  // namespace mtia::detail

@@ -16,6 +16,7 @@
 #include "step.h"
 #include "swallow.h"
 #include "text.h"
+#include "trace_hooks.h"
 #include "validation.h"
 
 #include "reentry.h"
@@ -195,7 +196,7 @@ const MTIAHooksInterface& PluginLoader::loadPath(const std::string* given) {
     throw;
   }
   report_.ok = true;
-  return *hooks_;
+  return *published_;
 }
 
 void PluginLoader::loadSteps(const std::string* given) {
@@ -355,6 +356,8 @@ void PluginLoader::loadSteps(const std::string* given) {
   if (hooks_ == nullptr) hooks_ = std::make_unique<detail::PluginHooks>();
   hooks_->attach(detail::copyTable(table), std::move(info));
   loaded_ = std::move(loaded);
+  // MTIA_TRACE: the tracing decorator (docs/tracing.md), else the adapter itself.
+  published_ = &detail::chooseTracing(env, *hooks_, traced_hooks_);
   detail::logger().info("loaded MTIA plugin '{}' {} (ABI {}) from '{}'", report_.plugin_name,
                         report_.plugin_version, report_.plugin_abi, resolved);
 }
@@ -370,7 +373,7 @@ bool PluginLoader::isLoaded() const noexcept { return loaded_ != nullptr; }
 
 const MTIAHooksInterface& PluginLoader::hooks() const {
   if (!loaded_) throw Error("PluginLoader::hooks(): no MTIA plugin is loaded");
-  return *hooks_;
+  return *published_;
 }
 
 const PluginInfo& PluginLoader::info() const {

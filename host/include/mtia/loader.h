@@ -136,6 +136,7 @@ inline std::string abiVersion(uint32_t major, uint32_t minor) {
 
 namespace detail {
 class PluginHooks;
+class TracingHooks;
 }  // namespace detail
 
 // Owns at most one loaded plugin. Not thread-safe itself: load() and unload()
@@ -158,7 +159,9 @@ class PluginLoader {
   // already holds a plugin unloads it first. The returned hooks are one
   // object for the loader's whole life, valid until the loader is destroyed:
   // between unload() and the next load every call on them throws
-  // PluginError(UNAVAILABLE) saying the plugin was unloaded.
+  // PluginError(UNAVAILABLE) saying the plugin was unloaded. With MTIA_TRACE
+  // set at load time, the tracing decorator over that object is returned
+  // instead (also one object for the loader's life; docs/tracing.md).
   const MTIAHooksInterface& load(const std::string& path);
   // As load(), for the path in MTIA_PLUGIN_PATH, read as getMTIAHooks() reads
   // it (the report starts with the configure step).
@@ -191,6 +194,10 @@ class PluginLoader {
   // One adapter for the loader's life, bound to each load in turn (so cycles
   // of load/unload do not accumulate memory); created by the first load.
   std::unique_ptr<detail::PluginHooks> hooks_;
+  // MTIA_TRACE: the tracing decorator over hooks_, created by the first
+  // traced load. published_ is what load() and hooks() hand out.
+  std::unique_ptr<detail::TracingHooks> traced_hooks_;
+  const MTIAHooksInterface* published_ = nullptr;
   LoadReport report_;
 };
 
