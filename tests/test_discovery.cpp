@@ -7,6 +7,7 @@
 
 #include <filesystem>
 #include <fstream>
+#include <optional>
 #include <tuple>
 #include <vector>
 
@@ -300,26 +301,18 @@ const char* const kRemedy =
 TEST_CASE("Discovery loads the sample through a manifest in each folder", "[discovery]") {
   Folders folders;
   std::string dir, place;
+  std::string user_dir = folders.user();
+  std::optional<ScopedEnv> xdg;
   SECTION("user: $XDG_CONFIG_HOME/mtia/plugins.d") {
     place = "user", dir = folders.user();
   }
   SECTION("user: $HOME/.config/mtia/plugins.d when XDG_CONFIG_HOME is empty") {
-    ScopedEnv empty("XDG_CONFIG_HOME", "");
-    place = "user", dir = folders.root() + "/home/.config/mtia/plugins.d";
-    folders.add(dir, "mtia-sample.json", sampleManifest());
-    mtia::PluginLoader loader(folders.env());
-    CHECK(loader.loadFromEnvironment().deviceCount() == 2);
-    CHECK(loader.lastReport().discovery_places[0].directory == dir);
-    return;
+    xdg.emplace("XDG_CONFIG_HOME", "");
+    place = "user", dir = user_dir = folders.root() + "/home/.config/mtia/plugins.d";
   }
   SECTION("user: $HOME/.config/mtia/plugins.d when XDG_CONFIG_HOME is relative") {
-    ScopedEnv relative("XDG_CONFIG_HOME", "config");
-    place = "user", dir = folders.root() + "/home/.config/mtia/plugins.d";
-    folders.add(dir, "mtia-sample.json", sampleManifest());
-    mtia::PluginLoader loader(folders.env());
-    CHECK(loader.loadFromEnvironment().deviceCount() == 2);
-    CHECK(loader.lastReport().discovery_places[0].directory == dir);
-    return;
+    xdg.emplace("XDG_CONFIG_HOME", "config");
+    place = "user", dir = user_dir = folders.root() + "/home/.config/mtia/plugins.d";
   }
   SECTION("system: /etc/mtia/plugins.d (the seam)") { place = "system", dir = folders.system(); }
   SECTION("prefix: <prefix>/share/mtia/plugins.d (the seam)") {
@@ -337,7 +330,7 @@ TEST_CASE("Discovery loads the sample through a manifest in each folder", "[disc
   CHECK(r.path_given == m);
   CHECK(r.manifest_path == realPath(m));
   REQUIRE(r.discovery_places.size() == 3);
-  const std::vector<std::string> dirs{folders.user(), folders.system(), folders.prefix()};
+  const std::vector<std::string> dirs{user_dir, folders.system(), folders.prefix()};
   for (std::size_t i = 0; i < 3; ++i) {
     const mtia::DiscoveryPlace& p = r.discovery_places[i];
     CHECK(p.name == std::vector<std::string>{"user", "system", "prefix"}[i]);
