@@ -33,7 +33,9 @@ const std::string kUsage = std::string(
     "                  them all\n"
     "\n"
     "environment:\n"
-    "  MTIA_PLUGIN_PATH  absolute path of the plugin library or manifest\n"
+    "  MTIA_PLUGIN_PATH  absolute path of the plugin library or manifest; when unset,\n"
+    "                    a manifest is taken from the plugins.d folders (--check lists\n"
+    "                    every candidate); set and empty: no plugin\n"
     "  MTIA_LOG_LEVEL    trace, debug, info, warn, error (default), critical, off\n"
     "\n") + mtia_conformance::kExitCodeHelp;
 
