@@ -77,7 +77,7 @@ std::string configurePluginPath(const LoadEnvironment& env, LoadReport& report,
   if (found.taken < 0) {
     std::string searched;
     for (const DiscoveryPlace& place : report.discovery_places) {
-      if (place.directory.empty() || place.status.rfind("skipped", 0) == 0) continue;
+      if (place.directory.empty()) continue;  // skipped
       searched += (searched.empty() ? "'" : ", '") + place.directory + "'";
     }
     throw StepFailure("MTIA_PLUGIN_PATH is not set and no plugin manifest was found in " +
