@@ -41,6 +41,30 @@ if(TARGET mtia_sample_plugin)
   install(TARGETS mtia_sample_plugin
           LIBRARY DESTINATION "${CMAKE_INSTALL_LIBDIR}/mtia-plugin-host" COMPONENT sample)
 endif()
+# The sample plugin's discovery manifest (MTIA_INSTALL_SAMPLE_MANIFEST; otherwise
+# only `cmake --install <build> --component sample_manifest` installs it). It
+# names the library relative to itself, so the installed tree can move.
+if(TARGET mtia_sample_plugin)
+  set(_mtia_manifest_dir "${CMAKE_INSTALL_DATADIR}/mtia/plugins.d")
+  file(RELATIVE_PATH _mtia_manifest_to_lib "${CMAKE_INSTALL_FULL_DATADIR}/mtia/plugins.d"
+       "${CMAKE_INSTALL_FULL_LIBDIR}/mtia-plugin-host")
+  file(CONFIGURE OUTPUT "${PROJECT_BINARY_DIR}/mtia-sample.json" CONTENT [[{
+  "file_format_version": "1.1.0",
+  "plugin": {
+    "library_path": "@_mtia_manifest_to_lib@/$<TARGET_FILE_NAME:mtia_sample_plugin>",
+    "abi_version": "@MTIA_PLUGIN_ABI_VERSION@",
+    "priority": 0
+  }
+}
+]] @ONLY)
+  file(GENERATE OUTPUT "${PROJECT_BINARY_DIR}/mtia-sample-$<CONFIG>.json"
+       INPUT "${PROJECT_BINARY_DIR}/mtia-sample.json")
+  if(NOT MTIA_INSTALL_SAMPLE_MANIFEST)
+    set(_mtia_manifest_optional EXCLUDE_FROM_ALL)
+  endif()
+  install(FILES "${PROJECT_BINARY_DIR}/mtia-sample-$<CONFIG>.json" RENAME mtia-sample.json
+          DESTINATION "${_mtia_manifest_dir}" COMPONENT sample_manifest ${_mtia_manifest_optional})
+endif()
 install(FILES "${PROJECT_SOURCE_DIR}/README.md" "${PROJECT_SOURCE_DIR}/CHANGELOG.md"
         DESTINATION "${CMAKE_INSTALL_DOCDIR}" COMPONENT doc)
 install(DIRECTORY "${PROJECT_SOURCE_DIR}/docs/" DESTINATION "${CMAKE_INSTALL_DOCDIR}"

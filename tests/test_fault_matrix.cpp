@@ -122,8 +122,16 @@ std::string manifest(const std::string& library_path, const std::string& abi = "
 
 TEST_CASE("Fault: MTIA_PLUGIN_PATH is unset", "[faults][configuration]") {
   ScopedEnv env("MTIA_PLUGIN_PATH", nullptr);
+  // Discovery searches empty temporary folders, never the system's.
+  TempDir empty;
+  ScopedEnv xdg("XDG_CONFIG_HOME", empty.path().c_str());
+  mtia::LoadEnvironment folders;
+  folders.system_plugins_dir = empty.path() + "/etc";
+  folders.prefix_plugins_dir = empty.path() + "/prefix";
   expectFault([](auto& l) { l.loadFromEnvironment(); }, LoadStep::Configure,
-              {"MTIA_PLUGIN_PATH is not set", "absolute path of an MTIA plugin library"});
+              {"MTIA_PLUGIN_PATH is not set and no plugin manifest was found in",
+               "absolute path of an MTIA plugin library"},
+              folders);
 }
 
 TEST_CASE("Fault: MTIA_PLUGIN_PATH is empty", "[faults][configuration]") {

@@ -54,6 +54,7 @@ TEST_CASE("mtia-info prints the configured plugin and its devices", "[mtia-info]
                  "  name            c-example\n"
                  "  version         1.0.0\n"
                  "  path            " + realPath(kCPlugin) + "\n"
+                 "  found by        MTIA_PLUGIN_PATH\n"
                  "  ABI             " + kAbi + " (plugin " + kAbi + ", host " + kAbi + ")\n"
                  "  devices         2\n"
                  "\n"
@@ -203,6 +204,7 @@ TEST_CASE("mtia-info --json prints the same information as one JSON document", "
   CHECK(doc["plugin"]["name"] == "c-example");
   CHECK(doc["plugin"]["version"] == "1.0.0");
   CHECK(doc["plugin"]["path"] == kCPlugin);
+  CHECK(doc["plugin"]["found_by"] == "MTIA_PLUGIN_PATH");
   CHECK(doc["plugin"]["resolved_path"] == realPath(kCPlugin));
   CHECK(doc["plugin"]["abi"] ==
         nlohmann::json{{"plugin", kAbi}, {"host", kAbi}, {"negotiated", kAbi}});

@@ -7,9 +7,12 @@
 
 namespace {
 
+// CTest runs every test with MTIA_PLUGIN_PATH set and empty, which disables
+// manifest discovery (test_discovery.cpp covers the other cases).
 const char* const kNoPluginReason =
-    "No MTIA plugin is configured: set MTIA_PLUGIN_PATH to the absolute path of an MTIA plugin "
-    "library.";
+    "No MTIA plugin is configured: MTIA_PLUGIN_PATH is empty, which disables plugin discovery; "
+    "set it to the absolute path of an MTIA plugin library, or unset it to search the plugins.d "
+    "folders.";
 
 // Every hook the stub fails, with the name its message uses.
 std::vector<std::pair<std::string, std::function<void(const mtia::MTIAHooksInterface&)>>>
@@ -85,7 +88,7 @@ TEST_CASE("MTIA_HELP is PyTorch's text", "[stub]") {
 
 TEST_CASE("Without MTIA_PLUGIN_PATH, getMTIAHooks() is the stub and says why", "[stub][global]") {
   const char* configured = std::getenv("MTIA_PLUGIN_PATH");
-  REQUIRE((configured == nullptr || *configured == '\0'));
+  REQUIRE((configured != nullptr && *configured == '\0'));
   const mtia::MTIAHooksInterface& hooks = mtia::getMTIAHooks();
   CHECK(&hooks == &mtia::getMTIAHooks());
   CHECK_FALSE(mtia::isMTIAHooksBuilt());

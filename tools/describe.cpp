@@ -20,6 +20,7 @@ nlohmann::json pluginSection(const mtia::PluginInfo& info) {
       {"name", info.name},
       {"version", info.version},
       {"path", info.path},
+      {"found_by", info.found_by},
       {"resolved_path", info.resolved_path},
       {"abi",
        {{"plugin", mtia::abiVersion(info.abi_major, info.abi_minor)},

@@ -88,6 +88,7 @@ void renderDescription(std::ostream& out, const nlohmann::json& description) {
             {{"name", plugin["name"]},
              {"version", plugin["version"]},
              {"path", plugin["resolved_path"]},
+             {"found by", plugin["found_by"] == "" ? "--plugin PATH" : plugin["found_by"]},
              {"ABI", abi["negotiated"].get<std::string>() + " (plugin " +
                          abi["plugin"].get<std::string>() + ", host " +
                          abi["host"].get<std::string>() + ")"},

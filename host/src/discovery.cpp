@@ -1,5 +1,7 @@
 #include "discovery.h"
 
+#include "discovery_places.h"
+#include "discovery_search.h"
 #include "environment.h"
 #include "log.h"
 #include "step.h"
@@ -29,20 +31,85 @@ std::string danglingTarget(const std::string& path) {
   return target;
 }
 
+// "'<m>': <reason>; ..." for every candidate (none of them usable).
+std::string unusableManifests(const LoadReport& report) {
+  std::string list;
+  for (const DiscoveryCandidate& c : report.candidates) {
+    list += (list.empty() ? "'" : "; '") + c.manifest + "': " + c.reason;
+  }
+  return list;
+}
+
+// "the prefix plugins folder '<dir>'" of the candidate's place.
+std::string foundIn(const LoadReport& report, const DiscoveryCandidate& candidate) {
+  for (const DiscoveryPlace& place : report.discovery_places) {
+    if (place.name == candidate.place) return folderDescription(place.name, place.directory);
+  }
+  return folderDescription(candidate.place, "");
+}
+
 }  // namespace
 
-std::string configuredPluginPath(const LoadEnvironment& env) {
+std::string configurePluginPath(const LoadEnvironment& env, LoadReport& report,
+                                std::string* detail) {
   const char* value = readVariable(env, kPluginPathVariable);
   if (value == nullptr && std::getenv(kPluginPathVariable) != nullptr && secureExecution(env)) {
     static std::atomic<bool> logged{false};
     if (!logged.exchange(true)) logger().warn("{}", kIgnoredInSecureMode);
     throw StepFailure(kIgnoredInSecureMode);
   }
+  if (value != nullptr) {
+    if (*value == '\0') throw StepFailure(kDiscoveryDisabled);
+    report.source = kPluginPathVariable;
+    *detail = std::string(kPluginPathVariable) + "='" + value + "'";
+    return value;
+  }
+  report.source = "discovery";
+  Discovery found = discoverManifest(env);
+  report.discovery_places = std::move(found.places);
+  report.candidates = std::move(found.candidates);
   const char* remedy =
       "; set it to the absolute path of an MTIA plugin library (.so) or manifest (.json)";
-  if (value == nullptr) throw StepFailure(std::string("MTIA_PLUGIN_PATH is not set") + remedy);
-  if (*value == '\0') throw StepFailure(std::string("MTIA_PLUGIN_PATH is empty") + remedy);
-  return value;
+  if (found.taken < 0 && !report.candidates.empty()) {
+    throw StepFailure("MTIA_PLUGIN_PATH is not set and no plugin manifest found is usable (" +
+                      unusableManifests(report) + ")" + remedy);
+  }
+  if (found.taken < 0) {
+    std::string searched;
+    for (const DiscoveryPlace& place : report.discovery_places) {
+      if (place.directory.empty()) continue;  // skipped
+      searched += (searched.empty() ? "'" : ", '") + place.directory + "'";
+    }
+    throw StepFailure("MTIA_PLUGIN_PATH is not set and no plugin manifest was found in " +
+                      searched + remedy + ", or install a manifest in one of those folders");
+  }
+  const DiscoveryCandidate& taken = report.candidates[static_cast<std::size_t>(found.taken)];
+  *detail = "MTIA_PLUGIN_PATH is not set; discovery took '" + taken.manifest + "' (" +
+            taken.reason + ") in " + foundIn(report, taken);
+  return taken.manifest;
+}
+
+std::string noPluginReason(const std::string& cause, const LoadReport& report) {
+  const std::string prefix = "No MTIA plugin is configured: ";
+  if (cause == kIgnoredInSecureMode) return prefix + cause + ".";
+  if (cause == kDiscoveryDisabled) {
+    return prefix +
+           "MTIA_PLUGIN_PATH is empty, which disables plugin discovery; set it to the absolute "
+           "path of an MTIA plugin library, or unset it to search the plugins.d folders.";
+  }
+  if (!report.candidates.empty()) {
+    return prefix + "no plugin manifest found is usable (" + unusableManifests(report) +
+           "); set MTIA_PLUGIN_PATH to the absolute path of an MTIA plugin library.";
+  }
+  return prefix + "set MTIA_PLUGIN_PATH to the absolute path of an MTIA plugin library.";
+}
+
+std::string foundBy(const LoadReport& report) {
+  if (report.source != "discovery") return report.source == kPluginPathVariable ? report.source : "";
+  for (const DiscoveryCandidate& c : report.candidates) {
+    if (c.verdict == CandidateVerdict::Taken) return "a manifest in " + foundIn(report, c);
+  }
+  return "";
 }
 
 bool isManifestPath(const std::string& path) {

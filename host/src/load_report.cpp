@@ -35,6 +35,15 @@ const char* stepVerdictName(StepVerdict verdict) noexcept {
   return "unknown";
 }
 
+const char* candidateVerdictName(CandidateVerdict verdict) noexcept {
+  switch (verdict) {
+    case CandidateVerdict::Taken: return "taken";
+    case CandidateVerdict::Outranked: return "outranked";
+    case CandidateVerdict::Skipped: return "skipped";
+  }
+  return "unknown";
+}
+
 LoadError::LoadError(LoadStep step, std::string path, std::string cause)
     : Error("cannot load MTIA plugin" + (path.empty() ? std::string() : " '" + path + "'") + ": " +
             loadStepName(step) + " failed: " + cause),
@@ -53,6 +62,23 @@ nlohmann::json LoadReport::toJson() const {
   const auto text = [](const std::string& s) { return nlohmann::json(detail::validUtf8(s)); };
   const auto orNull = [&](const std::string& s) { return s.empty() ? nlohmann::json() : text(s); };
   nlohmann::json j;
+  j["source"] = text(source);
+  j["discovery"] = nlohmann::json();
+  if (!discovery_places.empty()) {
+    nlohmann::json places = nlohmann::json::array(), found = nlohmann::json::array();
+    for (const DiscoveryPlace& p : discovery_places) {
+      places.push_back(
+          {{"name", text(p.name)}, {"directory", orNull(p.directory)}, {"status", text(p.status)}});
+    }
+    for (const DiscoveryCandidate& c : candidates) {
+      found.push_back({{"place", text(c.place)},
+                       {"manifest", text(c.manifest)},
+                       {"priority", c.priority},
+                       {"verdict", candidateVerdictName(c.verdict)},
+                       {"reason", text(c.reason)}});
+    }
+    j["discovery"] = {{"places", places}, {"candidates", found}};
+  }
   j["path_given"] = text(path_given);
   j["manifest_path"] = orNull(manifest_path);
   j["path_resolved"] = orNull(path_resolved);
@@ -80,15 +106,25 @@ std::string LoadReport::toText() const {
   std::string text = "MTIA plugin load report for '" + path_given + "': ";
   text += ok ? "loaded" : failed != nullptr ? std::string("FAILED at ") + loadStepName(failed->step)
                                             : std::string("not loaded");
-  for (const LoadReportStep& s : steps) {
-    const char* name = loadStepName(s.step);
-    const char* verdict = s.verdict == StepVerdict::Failed ? "FAILED" : stepVerdictName(s.verdict);
+  const auto line = [&text](const char* name, const std::string& verdict, const std::string& detail) {
     text += "\n  ";
     text += name;
     text.append(12 - std::min<std::size_t>(11, std::strlen(name)), ' ');
     text += verdict;
-    text.append(12 - std::min<std::size_t>(11, std::strlen(verdict)), ' ');
-    text += s.detail;
+    text.append(12 - std::min<std::size_t>(11, verdict.size()), ' ');
+    text += detail;
+  };
+  for (const DiscoveryPlace& p : discovery_places) {
+    line("discovery", p.name, (p.directory.empty() ? "" : "'" + p.directory + "': ") + p.status);
+  }
+  for (const DiscoveryCandidate& c : candidates) {
+    line("candidate", candidateVerdictName(c.verdict),
+         "'" + c.manifest + "' (" + c.place + ", priority " + std::to_string(c.priority) + "): " +
+             c.reason);
+  }
+  for (const LoadReportStep& s : steps) {
+    line(loadStepName(s.step),
+         s.verdict == StepVerdict::Failed ? "FAILED" : stepVerdictName(s.verdict), s.detail);
   }
   return text;
 }

@@ -204,11 +204,10 @@ void PluginLoader::loadSteps(const std::string* given) {
   Attempt attempt(report_);
   auto loaded = std::make_unique<Loaded>();
 
-  // 0. configure: MTIA_PLUGIN_PATH, unless a path was given.
+  // 0. configure: MTIA_PLUGIN_PATH or manifest discovery, unless a path was given.
+  report_.source = "argument";
   report_.path_given = given != nullptr ? *given : attempt.run(LoadStep::Configure, [&](auto& s) {
-    std::string path = detail::configuredPluginPath(env);
-    s.detail = std::string(detail::kPluginPathVariable) + "='" + path + "'";
-    return path;
+    return detail::configurePluginPath(env, report_, &s.detail);
   });
   const std::string& path = report_.path_given;
   detail::logger().debug("loading MTIA plugin '{}'", path);
@@ -347,6 +346,7 @@ void PluginLoader::loadSteps(const std::string* given) {
 
   PluginInfo info;
   info.path = path;
+  info.found_by = detail::foundBy(report_);
   info.resolved_path = resolved;
   info.name = report_.plugin_name;
   info.version = report_.plugin_version;

@@ -8,6 +8,7 @@
 #include <nlohmann/json.hpp>
 
 #include <cerrno>
+#include <cstdint>
 #include <cstring>
 #include <fstream>
 
@@ -89,6 +90,13 @@ Manifest parseManifest(std::string_view text, const std::string& directory) {
     throw StepFailure(
         "the manifest's \"plugin\" object lacks a string \"abi_version\" of the form MAJOR.MINOR "
         "(e.g. \"1.0\")");
+  }
+  if (const nlohmann::json* priority = member(*plugin, "priority")) {
+    if (!priority->is_number_integer() || *priority < INT32_MIN || *priority > INT32_MAX) {
+      throw StepFailure(
+          "the manifest's \"priority\" is not an integer from -2147483648 to 2147483647");
+    }
+    m.priority = priority->get<int32_t>();
   }
   m.abi_major = v[0];
   m.abi_minor = v[1];

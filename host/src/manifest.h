@@ -1,8 +1,10 @@
 // manifest.h — the manifest step: a JSON file that names the plugin library.
 //
 //   {"file_format_version": "1.0.0",
-//    "plugin": {"library_path": "libmtia_x.so", "abi_version": "1.0"}}
+//    "plugin": {"library_path": "libmtia_x.so", "abi_version": "1.0", "priority": 0}}
 //
+// "priority" (optional, an int32, default 0) ranks the manifests discovery
+// finds (discovery_search.h); a manifest given by path ignores it.
 // file_format_version must be 1.x.y; unknown members are ignored (later 1.x
 // formats only add members). A relative library_path is resolved against the
 // manifest's own (real) directory, never searched for.
@@ -23,6 +25,7 @@ struct Manifest {
   std::string library;       // absolute: library_path, or <directory>/<library_path>
   uint32_t abi_major = 0;
   uint32_t abi_minor = 0;
+  int32_t priority = 0;
 };
 
 // Parses and checks manifest text (at most kMaxManifestBytes), including that

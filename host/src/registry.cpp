@@ -46,10 +46,7 @@ void loadGlobal() {
     status->loaded = true;
   } catch (const LoadError& e) {
     if (e.step() == LoadStep::Configure) {
-      status->reason = std::string("No MTIA plugin is configured: ") +
-                       (e.cause() == detail::kIgnoredInSecureMode
-                            ? e.cause() + "."
-                            : "set MTIA_PLUGIN_PATH to the absolute path of an MTIA plugin library.");
+      status->reason = detail::noPluginReason(e.cause(), g_loader->lastReport());
     } else {
       status->configured = true;
       status->reason = std::string("The MTIA plugin failed to load: ") + e.what() + "\n" +

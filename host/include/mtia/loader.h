@@ -3,7 +3,8 @@
 //
 // The steps of a load, in order (each failure is a LoadError naming its step;
 // docs/loading.md lists every rule and every message):
-//   configure   read MTIA_PLUGIN_PATH with secure_getenv (loadFromEnvironment only)
+//   configure   read MTIA_PLUGIN_PATH with secure_getenv, or, when it is unset, discover
+//               a manifest in the plugins.d folders (loadFromEnvironment only)
 //   manifest    a path ending in ".json" is a manifest: read it, find the library
 //   locate      the library path is absolute, resolves (realpath), is a regular file
 //   security    the file and its directory cannot be changed by other users
@@ -79,9 +80,41 @@ struct LoadReportStep {
   std::string detail;  // what was checked and found; for a failed step, the cause
 };
 
+// ---- manifest discovery (MTIA_PLUGIN_PATH unset; docs/loading.md §2) --------
+
+// One folder discovery searched, in search order: "user"
+// ($XDG_CONFIG_HOME/mtia/plugins.d), "system" (/etc/mtia/plugins.d), "prefix"
+// (<prefix>/share/mtia/plugins.d of the installed host library).
+struct DiscoveryPlace {
+  std::string name;       // "user", "system", "prefix"
+  std::string directory;  // "" when it could not be determined
+  std::string status;     // "2 manifests", "does not exist", "skipped: <why>", ...
+};
+
+enum class CandidateVerdict {
+  Taken,      // "taken": the highest-ranked usable manifest; the load goes on with it
+  Outranked,  // "outranked": usable, but a higher-ranked manifest was taken
+  Skipped,    // "skipped": the manifest or its library failed a check before dlopen
+};
+const char* candidateVerdictName(CandidateVerdict verdict) noexcept;
+
+// One manifest found in a discovery folder, and why it was or was not taken.
+struct DiscoveryCandidate {
+  std::string place;     // the DiscoveryPlace's name
+  std::string manifest;  // its path in that folder
+  int32_t priority = 0;  // as the manifest says; 0 when it says nothing or was not read
+  CandidateVerdict verdict = CandidateVerdict::Skipped;
+  std::string reason;    // why: "<step> failed: <cause>", or what outranked it
+};
+
 // One load attempt, step by step. Only the steps that ran are listed; when the
 // load failed, the last one is the failed step.
 struct LoadReport {
+  // How the path was chosen: "argument" (load(path)), "MTIA_PLUGIN_PATH", or
+  // "discovery" (the variable was unset; `candidates` says which was taken).
+  std::string source;
+  std::vector<DiscoveryPlace> discovery_places;  // empty unless discovery ran
+  std::vector<DiscoveryCandidate> candidates;    // every manifest found, in rank order
   std::string path_given;     // the path as configured or passed to load()
   std::string manifest_path;  // the manifest's real path; "" unless the path named a manifest
   std::string path_resolved;  // realpath() of the library; "" until it was located
@@ -96,12 +129,17 @@ struct LoadReport {
   // The failed step, or nullptr when the load succeeded (or never started).
   const LoadReportStep* failedStep() const noexcept;
 
-  // {"path_given": ..., "manifest_path": ... | null, "path_resolved": ... | null,
+  // {"source": ..., "discovery": {"places": [{"name", "directory", "status"}],
+  //  "candidates": [{"place", "manifest", "priority", "verdict", "reason"}]} | null,
+  //  "path_given": ..., "manifest_path": ... | null, "path_resolved": ... | null,
   //  "host_abi": ..., "plugin": {"name", "version", "abi"} | null, "ok": bool,
   //  "error": {"step", "message"} | null, "steps": [{"step", "verdict", "detail"}]}
   nlohmann::json toJson() const;
-  // A header line and one aligned line per step:
+  // A header line, a line per discovery folder and candidate (when discovery
+  // ran), and one aligned line per step:
   //   MTIA plugin load report for '<path>': FAILED at negotiate
+  //     discovery   prefix      '/usr/share/mtia/plugins.d': 1 manifest
+  //     candidate   taken       '/usr/share/mtia/plugins.d/x.json' (prefix, priority 0): ...
   //     locate      ok      '/opt/x/libx.so' (regular file, 12345 bytes)
   //     ...
   std::string toText() const;
@@ -115,12 +153,20 @@ struct LoadEnvironment {
   std::function<bool()> secure_execution;                  // default: getauxval(AT_SECURE) != 0
   std::function<uid_t()> effective_uid;                    // default: geteuid()
   std::function<int(const char* path, struct stat* out)> stat;  // default: stat(2)
+  // The "system" and "prefix" discovery folders, for tests ("": the real ones,
+  // /etc/mtia/plugins.d and <prefix>/share/mtia/plugins.d). The "user" folder
+  // follows XDG_CONFIG_HOME and HOME.
+  std::string system_plugins_dir;
+  std::string prefix_plugins_dir;
 };
 
 // ---- explicit loading --------------------------------------------------------
 
 struct PluginInfo {
   std::string path;           // as given (the manifest, if one was given)
+  // Where the path came from: "MTIA_PLUGIN_PATH", "a manifest in the <place>
+  // plugins folder '<dir>'" (discovery), or "" (a path passed to load()).
+  std::string found_by;
   std::string resolved_path;  // realpath() of the library
   std::string name;           // plugin_name from the table
   std::string version;        // plugin_version from the table
@@ -164,7 +210,8 @@ class PluginLoader {
   // instead (also one object for the loader's life; docs/tracing.md).
   const MTIAHooksInterface& load(const std::string& path);
   // As load(), for the path in MTIA_PLUGIN_PATH, read as getMTIAHooks() reads
-  // it (the report starts with the configure step).
+  // it, or, when it is unset, for the manifest discovery chooses (the report
+  // starts with the configure step).
   const MTIAHooksInterface& loadFromEnvironment();
   // Shuts the plugin down (once, and only if its initialize succeeded) and
   // dlcloses it. Idempotent. Afterwards every object handed out under that
@@ -209,9 +256,10 @@ LoadReport checkPlugin(const std::string& path, LoadEnvironment environment = {}
 
 // What the process-wide loader found. Triggers the load.
 struct GlobalLoadStatus {
-  bool configured = false;      // MTIA_PLUGIN_PATH was set, not empty, and not ignored
+  bool configured = false;      // MTIA_PLUGIN_PATH was set, not empty, and not ignored,
+                                // or discovery took a manifest
   bool loaded = false;          // a plugin backs getMTIAHooks()
-  std::string path;             // the configured path
+  std::string path;             // the configured (or discovered) path
   std::string reason;           // why there is no backend ("" when loaded)
   LoadReport report;            // the load attempt, starting with the configure step
 };
