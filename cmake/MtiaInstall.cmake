@@ -5,7 +5,8 @@
 #
 # mtia::plugin_abi  the C header (and the optional C++ helper header) a plugin builds against
 # mtia::host        the loader library an application links; brings nlohmann_json
-# Plus pkg-config files mtia-plugin-host.pc and mtia-plugin-abi.pc, relocatable.
+# Plus pkg-config files mtia-plugin-host.pc and mtia-plugin-abi.pc, relocatable,
+# and the build-tree export of the same package (find_package from <build>).
 include(CMakePackageConfigHelpers)
 
 set(MTIA_INSTALL_CMAKEDIR "${CMAKE_INSTALL_LIBDIR}/cmake/mtia_plugin_host"
@@ -81,6 +82,13 @@ configure_package_config_file(
   INSTALL_DESTINATION "${MTIA_INSTALL_CMAKEDIR}")
 write_basic_package_version_file("${PROJECT_BINARY_DIR}/mtia_plugin_hostConfigVersion.cmake"
                                  COMPATIBILITY SameMajorVersion)
+# The same package in the build tree: a consumer can find_package() this build
+# folder (-Dmtia_plugin_host_DIR=<build> or CMAKE_PREFIX_PATH=<build>) without
+# installing; the config and version files above already sit in it.
+export(EXPORT mtia_plugin_abiTargets NAMESPACE mtia::
+       FILE "${PROJECT_BINARY_DIR}/mtia_plugin_abiTargets.cmake")
+export(EXPORT mtia_plugin_hostTargets NAMESPACE mtia::
+       FILE "${PROJECT_BINARY_DIR}/mtia_plugin_hostTargets.cmake")
 install(FILES "${PROJECT_BINARY_DIR}/mtia_plugin_hostConfig.cmake"
               "${PROJECT_BINARY_DIR}/mtia_plugin_hostConfigVersion.cmake"
         DESTINATION "${MTIA_INSTALL_CMAKEDIR}" COMPONENT plugin_abi)

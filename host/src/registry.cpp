@@ -12,15 +12,15 @@
 
 namespace mtia {
 
-namespace detail {
+namespace inline_api {
 std::atomic<const MTIAHooksInterface*> g_published_hooks{nullptr};
 static_assert(std::atomic<const MTIAHooksInterface*>::is_always_lock_free,
               "steady-state getMTIAHooks() must be a lock-free load");
-}  // namespace detail
+}  // namespace inline_api
 
 namespace {
 
-using detail::g_published_hooks;
+using inline_api::g_published_hooks;
 std::once_flag g_once;
 const GlobalLoadStatus* g_status = nullptr;  // written once inside call_once
 PluginLoader* g_loader = nullptr;            // ditto; keeps the plugin reachable
@@ -84,7 +84,7 @@ void loadForkedChild() {
 
 }  // namespace
 
-const MTIAHooksInterface& detail::loadMTIAHooks() {
+const MTIAHooksInterface& inline_api::loadMTIAHooks() {
   if (detail::noteReentry()) {
     // Called by plugin code inside a load on this thread: entering g_once
     // would wait for itself. The load fails (reentry.h); the caller gets a stub.

@@ -1,6 +1,6 @@
 # consumer.cmake — mtia-plugin-host as downstream projects see it.
 #
-#   cmake -DSTEP=install|cmake|pkgconfig -DBUILD_DIR=<build> -DSOURCE_DIR=<repo>
+#   cmake -DSTEP=install|cmake|pkgconfig|buildtree -DBUILD_DIR=<build> -DSOURCE_DIR=<repo>
 #         -DWORK_DIR=<scratch> -DCONFIG=<config> -DC_COMPILER=... -DCXX_COMPILER=...
 #         [-DSANITIZE=address,undefined] -P consumer.cmake
 #
@@ -11,6 +11,8 @@
 #            installed mtia-info --check passes it
 # pkgconfig  the same two programs built by hand with the flags of
 #            `pkg-config mtia-plugin-abi` / `pkg-config mtia-plugin-host`
+# buildtree  the same two projects against the build tree itself (its
+#            export(): -Dmtia_plugin_host_DIR=BUILD_DIR), nothing installed
 cmake_minimum_required(VERSION 3.21)
 
 set(prefix "${WORK_DIR}/prefix")
@@ -29,6 +31,23 @@ function(run)
     message(FATAL_ERROR "failed (${code}): ${command}\n${out}")
   endif()
   set(run_output "${out}" PARENT_SCOPE)
+endfunction()
+
+# build_examples(<work subdir> <cmake -D...>...): configures and builds
+# examples/c_plugin and examples/host_app as separate projects under
+# WORK_DIR/<work subdir>, finding the package with the given options.
+function(build_examples subdir)
+  string(REPLACE ";" " " flag_string "${flags}")
+  foreach(project c_plugin host_app)
+    set(build "${WORK_DIR}/${subdir}/${project}")
+    file(REMOVE_RECURSE "${build}")
+    run(${CMAKE_COMMAND} -S "${SOURCE_DIR}/examples/${project}" -B "${build}" ${ARGN}
+        "-DCMAKE_BUILD_TYPE=${CONFIG}"
+        "-DCMAKE_C_COMPILER=${C_COMPILER}" "-DCMAKE_CXX_COMPILER=${CXX_COMPILER}"
+        "-DCMAKE_C_FLAGS=${flag_string}" "-DCMAKE_CXX_FLAGS=${flag_string}"
+        "-DMTIA_SANITIZE=${SANITIZE}")
+    run(${CMAKE_COMMAND} --build "${build}" --config "${CONFIG}")
+  endforeach()
 endfunction()
 
 # expect_app(<app> <plugin> [<env>...]): the host app loads the plugin and
@@ -52,17 +71,7 @@ if(STEP STREQUAL "install")
   endforeach()
 
 elseif(STEP STREQUAL "cmake")
-  string(REPLACE ";" " " flag_string "${flags}")
-  foreach(project c_plugin host_app)
-    set(build "${WORK_DIR}/cmake/${project}")
-    file(REMOVE_RECURSE "${build}")
-    run(${CMAKE_COMMAND} -S "${SOURCE_DIR}/examples/${project}" -B "${build}"
-        "-DCMAKE_PREFIX_PATH=${prefix}" "-DCMAKE_BUILD_TYPE=${CONFIG}"
-        "-DCMAKE_C_COMPILER=${C_COMPILER}" "-DCMAKE_CXX_COMPILER=${CXX_COMPILER}"
-        "-DCMAKE_C_FLAGS=${flag_string}" "-DCMAKE_CXX_FLAGS=${flag_string}"
-        "-DMTIA_SANITIZE=${SANITIZE}")
-    run(${CMAKE_COMMAND} --build "${build}" --config "${CONFIG}")
-  endforeach()
+  build_examples(cmake "-DCMAKE_PREFIX_PATH=${prefix}")
   set(plugin "${WORK_DIR}/cmake/c_plugin/libmtia_c_example_plugin.so")
   expect_app("${WORK_DIR}/cmake/host_app/mtia_host_app" "${plugin}")
   run("${prefix}/bin/mtia-info" --check "${plugin}")
@@ -91,6 +100,11 @@ elseif(STEP STREQUAL "pkgconfig")
   expect_app("${build}/mtia_host_app" "${build}/libmtia_c_example_plugin.so"
              "LD_LIBRARY_PATH=${libdir}")
 
+elseif(STEP STREQUAL "buildtree")
+  build_examples(buildtree "-Dmtia_plugin_host_DIR=${BUILD_DIR}")
+  expect_app("${WORK_DIR}/buildtree/host_app/mtia_host_app"
+             "${WORK_DIR}/buildtree/c_plugin/libmtia_c_example_plugin.so")
+
 else()
-  message(FATAL_ERROR "STEP must be install, cmake or pkgconfig, not '${STEP}'")
+  message(FATAL_ERROR "STEP must be install, cmake, pkgconfig or buildtree, not '${STEP}'")
 endif()

@@ -1,6 +1,8 @@
 // mtia/errors.h — the exceptions the host throws.
 #pragma once
 
+#include <mtia/export.h>
+
 #include <cstdint>
 #include <stdexcept>
 #include <string>
@@ -8,7 +10,7 @@
 namespace mtia {
 
 // Every error the host raises derives from this (PyTorch's c10::Error role).
-class Error : public std::runtime_error {
+class MTIA_HOST_API Error : public std::runtime_error {
  public:
   explicit Error(const std::string& what) : std::runtime_error(what) {}
 };
@@ -16,7 +18,7 @@ class Error : public std::runtime_error {
 // A hook failed inside the plugin, or the plugin lacks the hook's slot.
 // what(): "<hook>() failed in MTIA plugin '<plugin>': <message> (<CODE>)",
 // <CODE> as statusLabel() writes it.
-class PluginError : public Error {
+class MTIA_HOST_API PluginError : public Error {
  public:
   PluginError(std::string hook, std::string plugin, int32_t code, std::string message);
   const std::string& hook() const noexcept { return hook_; }
@@ -32,10 +34,10 @@ class PluginError : public Error {
 
 // Name of a status code from plugin_abi.h ("INVALID_ARGUMENT", ...);
 // "UNKNOWN_STATUS" for a code outside the known set.
-const char* statusName(int32_t code) noexcept;
+MTIA_HOST_API const char* statusName(int32_t code) noexcept;
 
 // statusName(code), but a code outside the known set keeps its number:
 // "unknown status 42".
-std::string statusLabel(int32_t code);
+MTIA_HOST_API std::string statusLabel(int32_t code);
 
 }  // namespace mtia

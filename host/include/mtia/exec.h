@@ -42,7 +42,7 @@ using HostFn = mtia_host_fn_t;
 
 // Stream work: enqueue memset / memcpy / host functions, query, synchronize.
 // Thread-safe (const methods only).
-class StreamExec {
+class MTIA_HOST_API StreamExec {
  public:
   // Throws mtia::Error without a backend, PluginError(NOT_SUPPORTED) when the
   // plugin lacks "mtia.exec/1" or "mtia.streams/1" (an older, smaller table
@@ -68,7 +68,7 @@ class StreamExec {
 
 // An event (PyTorch's torch.mtia.Event): a marker in a stream's work. Owns its
 // plugin handle (destroyed with the object); move-only.
-class Event {
+class MTIA_HOST_API Event {
  public:
   // enable_timing: elapsedTime() may measure between two such events.
   explicit Event(bool enable_timing = false, const MTIAHooksInterface& hooks = getMTIAHooks());

@@ -23,7 +23,7 @@
 
 namespace mtia {
 
-class MTIAGraph {
+class MTIA_HOST_API MTIAGraph {
  public:
   explicit MTIAGraph(bool keep_graph = false, const MTIAHooksInterface& hooks = getMTIAHooks());
   // Ends a capture still in progress (on its own stream), then destroys the

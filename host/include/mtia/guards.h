@@ -16,7 +16,7 @@
 
 namespace mtia {
 
-class DeviceGuard {
+class MTIA_HOST_API DeviceGuard {
  public:
   // Makes `device` current (hooks.exchangeDevice); throws on a bad device.
   explicit DeviceGuard(DeviceIndex device, const MTIAHooksInterface& hooks = getMTIAHooks());
@@ -35,7 +35,7 @@ class DeviceGuard {
   DeviceIndex current_;
 };
 
-class StreamGuard {
+class MTIA_HOST_API StreamGuard {
  public:
   // Makes stream.device() the current device and `stream` its current stream.
   explicit StreamGuard(const Stream& stream, const MTIAHooksInterface& hooks = getMTIAHooks());

@@ -10,6 +10,7 @@
 // use, and returns its adapter; without a (loadable) plugin it returns the stub.
 #pragma once
 
+#include <mtia/export.h>
 #include <mtia/types.h>
 
 #include <nlohmann/json.hpp>
@@ -34,7 +35,7 @@ class Binding;
 }  // namespace detail
 
 // The part of PyTorch's AcceleratorHooksInterface that the MTIA seam overrides.
-struct AcceleratorHooksInterface {
+struct MTIA_HOST_API AcceleratorHooksInterface {
   virtual ~AcceleratorHooksInterface() = default;
   virtual bool isAvailable() const = 0;
   virtual void init() const = 0;
@@ -48,7 +49,7 @@ struct AcceleratorHooksInterface {
   virtual Allocator* getPinnedMemoryAllocator() const = 0;
 };
 
-struct MTIAHooksInterface : AcceleratorHooksInterface {
+struct MTIA_HOST_API MTIAHooksInterface : AcceleratorHooksInterface {
   // The stub. `reason`, when given, is appended to every "Cannot execute"
   // message (e.g. why the plugin could not be loaded).
   MTIAHooksInterface() = default;
@@ -151,23 +152,26 @@ struct MTIAHooksInterface : AcceleratorHooksInterface {
   std::string reason_;
 };
 
-namespace detail {
+// The exported symbols that the inline getMTIAHooks() binds in every
+// application: part of the library's ABI (abi/host.symbols records them), not
+// an API to call. Their names, types and meaning stay fixed within a major.
+namespace inline_api {
 // The published process-wide hooks; nullptr until the first getMTIAHooks()
 // has loaded them. Written once (release), never changed afterwards.
-extern std::atomic<const MTIAHooksInterface*> g_published_hooks;
+MTIA_HOST_API extern std::atomic<const MTIAHooksInterface*> g_published_hooks;
 // The first-use path of getMTIAHooks(): loads once under std::call_once.
-const MTIAHooksInterface& loadMTIAHooks();
-}  // namespace detail
+MTIA_HOST_API const MTIAHooksInterface& loadMTIAHooks();
+}  // namespace inline_api
 
 // The process-wide hooks: loads MTIA_PLUGIN_PATH once (thread-safe). Inline so
 // that the steady state is one acquire load in the caller (a plain load on
 // x86-64): no call into the host library, no lock. Never unloaded.
 inline const MTIAHooksInterface& getMTIAHooks() {
-  const MTIAHooksInterface* hooks = detail::g_published_hooks.load(std::memory_order_acquire);
+  const MTIAHooksInterface* hooks = inline_api::g_published_hooks.load(std::memory_order_acquire);
   if (__builtin_expect(hooks != nullptr, 1)) return *hooks;
-  return detail::loadMTIAHooks();
+  return inline_api::loadMTIAHooks();
 }
 // True when getMTIAHooks() is backed by a loaded plugin (loads on first use).
-bool isMTIAHooksBuilt();
+MTIA_HOST_API bool isMTIAHooksBuilt();
 
 }  // namespace mtia

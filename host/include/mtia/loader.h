@@ -18,6 +18,7 @@
 #pragma once
 
 #include <mtia/errors.h>
+#include <mtia/export.h>
 #include <mtia/hooks.h>
 
 #include <nlohmann/json.hpp>
@@ -49,11 +50,11 @@ enum class LoadStep {
 
 // "configure", "manifest", "locate", "security", "inspect", "open", "resolve",
 // "query", "negotiate", "validate", "initialize".
-const char* loadStepName(LoadStep step) noexcept;
+MTIA_HOST_API const char* loadStepName(LoadStep step) noexcept;
 
 // what(): "cannot load MTIA plugin '<path>': <step> failed: <cause>"
 // ("cannot load MTIA plugin: configure failed: <cause>" when there is no path).
-class LoadError : public Error {
+class MTIA_HOST_API LoadError : public Error {
  public:
   LoadError(LoadStep step, std::string path, std::string cause);
   LoadStep step() const noexcept { return step_; }
@@ -72,7 +73,7 @@ enum class StepVerdict {
   Overridden,  // "overridden": passed only because MTIA_PLUGIN_ALLOW_INSECURE waived a rule
   Failed,      // "failed": the load stopped here
 };
-const char* stepVerdictName(StepVerdict verdict) noexcept;
+MTIA_HOST_API const char* stepVerdictName(StepVerdict verdict) noexcept;
 
 struct LoadReportStep {
   LoadStep step = LoadStep::Configure;
@@ -96,7 +97,7 @@ enum class CandidateVerdict {
   Outranked,  // "outranked": usable, but a higher-ranked manifest was taken
   Skipped,    // "skipped": the manifest or its library failed a check before dlopen
 };
-const char* candidateVerdictName(CandidateVerdict verdict) noexcept;
+MTIA_HOST_API const char* candidateVerdictName(CandidateVerdict verdict) noexcept;
 
 // One manifest found in a discovery folder, and why it was or was not taken.
 struct DiscoveryCandidate {
@@ -109,7 +110,7 @@ struct DiscoveryCandidate {
 
 // One load attempt, step by step. Only the steps that ran are listed; when the
 // load failed, the last one is the failed step.
-struct LoadReport {
+struct MTIA_HOST_API LoadReport {
   // How the path was chosen: "argument" (load(path)), "MTIA_PLUGIN_PATH", or
   // "discovery" (the variable was unset; `candidates` says which was taken).
   std::string source;
@@ -193,7 +194,7 @@ class TracingHooks;
 // (docs/loading.md, "fork"): every hook fails at once with PyTorch's "Cannot
 // re-initialize MTIA in forked subprocess" message, and unload() or the
 // destructor neither calls the plugin's shutdown() nor dlcloses it.
-class PluginLoader {
+class MTIA_HOST_API PluginLoader {
  public:
   explicit PluginLoader(LoadEnvironment environment = {});
   ~PluginLoader();  // unloads
@@ -250,7 +251,7 @@ class PluginLoader {
 
 // Loads the plugin at `path` in a fresh loader, unloads it and returns the
 // report (mtia-info --check). Never throws for a plugin that fails to load.
-LoadReport checkPlugin(const std::string& path, LoadEnvironment environment = {});
+MTIA_HOST_API LoadReport checkPlugin(const std::string& path, LoadEnvironment environment = {});
 
 // ---- the process-wide loader (getMTIAHooks) ----------------------------------
 
@@ -263,6 +264,6 @@ struct GlobalLoadStatus {
   std::string reason;           // why there is no backend ("" when loaded)
   LoadReport report;            // the load attempt, starting with the configure step
 };
-GlobalLoadStatus globalLoadStatus();
+MTIA_HOST_API GlobalLoadStatus globalLoadStatus();
 
 }  // namespace mtia

@@ -10,12 +10,14 @@
 // changes: the adapter itself is handed out.
 #pragma once
 
+#include <mtia/export.h>
+
 namespace mtia {
 
 // Writes every trace of this process to its file now (the whole ring buffer,
 // replacing the file; tracing goes on). True when each was written (or there
 // is none); false when one could not be written (the reason is logged) or in
 // a forked child, which never writes its parent's trace. Never throws.
-bool flushTrace() noexcept;
+MTIA_HOST_API bool flushTrace() noexcept;
 
 }  // namespace mtia

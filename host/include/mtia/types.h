@@ -1,6 +1,8 @@
 // mtia/types.h — C++ mirrors of the PyTorch types the MTIA seam uses.
 #pragma once
 
+#include <mtia/export.h>
+
 #include <cstddef>
 #include <cstdint>
 #include <functional>
@@ -105,7 +107,7 @@ class DataPtr {
 };
 
 // PyTorch's c10::Allocator, reduced to what the seam needs.
-class Allocator {
+class MTIA_HOST_API Allocator {
  public:
   virtual ~Allocator() = default;
   // Allocates n bytes; throws mtia::Error on failure. n == 0 gives an empty DataPtr.
@@ -116,7 +118,7 @@ class Allocator {
 using OutOfMemoryObserver =
     std::function<void(int64_t device, uint64_t requested, uint64_t total, uint64_t free)>;
 
-std::ostream& operator<<(std::ostream& os, const Device& d);
-std::ostream& operator<<(std::ostream& os, const Stream& s);
+MTIA_HOST_API std::ostream& operator<<(std::ostream& os, const Device& d);
+MTIA_HOST_API std::ostream& operator<<(std::ostream& os, const Stream& s);
 
 }  // namespace mtia
