@@ -32,7 +32,9 @@ mtia_status_t event_query(int64_t event, bool* out_done) noexcept {
   return slot([&] { out(out_done, "out_done") = sim::queryEvent(event); });
 }
 
-mtia_status_t event_synchronize(int64_t event) noexcept { return slot([&] { sim::synchronizeEvent(event); }); }
+mtia_status_t event_synchronize(int64_t event) noexcept {
+  return slot([&] { sim::synchronizeEvent(event); });
+}
 
 mtia_status_t event_elapsed_time(int64_t start, int64_t end, int64_t* out_ns) noexcept {
   return slot([&] { out(out_ns, "out_ns") = sim::elapsedNs(start, end); });

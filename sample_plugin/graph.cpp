@@ -19,7 +19,9 @@ mtia_status_t graph_capture_begin(int64_t handle, mtia_mempool_id_t pool) noexce
 
 mtia_status_t graph_destroy(int64_t handle) noexcept { return slot([&] { sim::destroyGraph(handle); }); }
 mtia_status_t graph_capture_end(int64_t handle) noexcept { return slot([&] { sim::endCapture(handle); }); }
-mtia_status_t graph_instantiate(int64_t handle) noexcept { return slot([&] { sim::instantiateGraph(handle); }); }
+mtia_status_t graph_instantiate(int64_t handle) noexcept {
+  return slot([&] { sim::instantiateGraph(handle); });
+}
 mtia_status_t graph_replay(int64_t handle) noexcept { return slot([&] { sim::replayGraph(handle); }); }
 mtia_status_t graph_reset(int64_t handle) noexcept { return slot([&] { sim::resetGraph(handle); }); }
 

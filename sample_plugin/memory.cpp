@@ -107,7 +107,8 @@ json snapshotJson(const sim::Snapshot& snap) {
     traces.push_back(std::move(events));
   }
   const sim::History mode = snap.history.mode;
-  const json enabled = mode == sim::History::Off ? json(nullptr) : json(mode == sim::History::All ? "all" : "state");
+  const json enabled =
+      mode == sim::History::Off ? json(nullptr) : json(mode == sim::History::All ? "all" : "state");
   return {{"segments", std::move(segments)}, {"device_traces", std::move(traces)},
           {"history", {{"enabled", enabled}, {"stacks", snap.history.stacks},
                        {"max_entries", snap.history.max_entries}}}};
@@ -115,7 +116,8 @@ json snapshotJson(const sim::Snapshot& snap) {
 
 void writeFile(const char* path, const std::string& text) {
   if (*path == '\0') {
-    throw Failure(MTIA_STATUS_INVALID_ARGUMENT, "local_path is empty: pass a file path, or NULL to skip the file");
+    throw Failure(MTIA_STATUS_INVALID_ARGUMENT,
+                  "local_path is empty: pass a file path, or NULL to skip the file");
   }
   std::FILE* file = std::fopen(path, "wb");
   int error = errno;

@@ -43,7 +43,7 @@ struct Error : std::runtime_error {
 };
 
 inline constexpr int32_t kMaxDevices = 64;
-inline constexpr int64_t kMaxStreams = 1024;            // per device, with the default stream 0 (< 2^16)
+inline constexpr int64_t kMaxStreams = 1024;            // per device, stream 0 included; < 2^16
 inline constexpr size_t kSmallLimit = size_t{1} << 20;  // largest size-class request
 inline constexpr size_t kSegment = size_t{2} << 20;     // small segment; large-segment granule
 

@@ -212,7 +212,8 @@ void deviceFree(void* ptr) {
   const auto block = blockAt(seg, ptr);
   if (block->first == ptr && block->second.allocated) return release(m, seg, block);
   if (!block->second.allocated) {
-    throw Error(Err::BadValue, str(hex(ptr), " is not a live allocation on device ", device, " (already freed?)"));
+    throw Error(Err::BadValue,
+                str(hex(ptr), " is not a live allocation on device ", device, " (already freed?)"));
   }
   throw Error(Err::BadValue, str(hex(ptr), " points ", static_cast<char*>(ptr) - block->first,
                                  " bytes into the live ", block->second.requested, "-byte allocation at ",
@@ -279,7 +280,9 @@ void addOomObserver(OomObserver fn, void* user_data) {
 void* pinnedAlloc(size_t bytes) {
   Memory& m = mem();
   void* p = bytes <= SIZE_MAX - 64 ? std::aligned_alloc(64, roundUp(bytes, 64)) : nullptr;
-  if (p == nullptr) throw Error(Err::NoMemory, str("cannot allocate ", bytes, " bytes of pinned host memory"));
+  if (p == nullptr) {
+    throw Error(Err::NoMemory, str("cannot allocate ", bytes, " bytes of pinned host memory"));
+  }
   std::lock_guard<std::mutex> lock(m.mutex);
   m.pinned.emplace(address(p), bytes);
   return p;

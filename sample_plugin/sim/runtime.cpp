@@ -46,7 +46,8 @@ uint64_t readDeviceMemory() {
       (n << shift) % kSegment == 0) {
     return n << shift;
   }
-  throw Error(Err::BadValue, str("MTIA_SAMPLE_DEVICE_MEMORY='", text, "' is not a device memory size: give bytes, or a whole number "
+  throw Error(Err::BadValue, str("MTIA_SAMPLE_DEVICE_MEMORY='", text,
+                                 "' is not a device memory size: give bytes, or a whole number "
                                  "with a KiB, MiB or GiB suffix (e.g. 512MiB), that is a multiple "
                                  "of 2 MiB from 2 MiB to 1024 GiB"));
 }
@@ -113,7 +114,8 @@ Stream& createStream(int32_t index) {
   std::lock_guard<std::mutex> lock(d.streams_mutex);
   const int64_t id = d.stream_count.load();
   if (id == kMaxStreams) {
-    throw Error(Err::NoMemory, str("device ", index, " already has the maximum of ", kMaxStreams, " streams"));
+    throw Error(Err::NoMemory,
+                str("device ", index, " already has the maximum of ", kMaxStreams, " streams"));
   }
   d.streams[id] = std::make_unique<Stream>(index, id);
   d.stream_count.store(id + 1);  // publishes the stream to findStream

@@ -45,7 +45,8 @@ std::optional<Error> Stream::takeError() {
   const uint64_t more = std::exchange(more_errors_, 0);
   std::optional<Error> error = std::exchange(error_, std::nullopt);
   if (!error || more == 0) return error;
-  return error->with(str(" (and ", more, " more failure", more == 1 ? "" : "s", " since the last synchronize)"));
+  return error->with(
+      str(" (and ", more, " more failure", more == 1 ? "" : "s", " since the last synchronize)"));
 }
 
 void Stream::synchronize() {
@@ -182,7 +183,9 @@ std::optional<Record> latest(const std::shared_ptr<Event>& e) {
   return e->latest;
 }
 
-bool isDone(const Record& r) { return r.wait_for(std::chrono::seconds(0)) == std::future_status::ready; }
+bool isDone(const Record& r, std::chrono::milliseconds wait = {}) {
+  return r.wait_for(wait) == std::future_status::ready;
+}
 
 }  // namespace
 
@@ -200,11 +203,11 @@ void recordEvent(int64_t event, Stream& s) {
 }
 
 void waitEvent(Stream& s, int64_t event) {
-  if (std::optional<Record> r = latest(rt().events.find(event))) {  // else nothing to wait for
-    s.submit({"event wait", [r, &s] {  // polls for shutdown, which drops the record
-                while (!s.stopping && r->wait_for(std::chrono::milliseconds(10)) != std::future_status::ready) {}
-              }}, true);
-  }
+  const std::optional<Record> r = latest(rt().events.find(event));
+  if (!r) return;  // never recorded: nothing to wait for
+  s.submit({"event wait", [r, &s] {  // polls for shutdown, which drops the record
+              while (!s.stopping && !isDone(*r, std::chrono::milliseconds(10))) {}
+            }}, true);
 }
 
 bool queryEvent(int64_t event) {
@@ -220,7 +223,9 @@ int64_t elapsedNs(int64_t start, int64_t end) {
   const auto completed = [](int64_t event) {
     const std::string name = str("event ", event);
     const std::shared_ptr<Event> e = rt().events.find(event);
-    if (!e->timing) throw Error(Err::BadValue, name + " was created without MTIA_EVENT_TIMING: it keeps no time");
+    if (!e->timing) {
+      throw Error(Err::BadValue, name + " was created without MTIA_EVENT_TIMING: it keeps no time");
+    }
     const std::optional<Record> r = latest(e);
     if (!r) throw Error(Err::BadState, name + " has not been recorded");
     if (!isDone(*r)) throw Error(Err::BadState, name + " has not completed yet: synchronize it first");
