@@ -15,6 +15,7 @@ namespace sample {
 
 using mtia::plugin::Failure;
 using mtia::plugin::write_to;
+using sim::str;
 
 inline constexpr const char* kPluginName = "mtia-sample";
 inline constexpr const char* kPluginVersion = "0.1.0";
@@ -34,7 +35,7 @@ inline mtia_status_t statusOf(const sim::Error& e) noexcept {
 }
 
 template <class Fn>
-auto translated(Fn& fn) {  // a driver error becomes the plugin_support Failure
+auto translated(Fn& fn) {  // a driver error becomes plugin_support's Failure
   try {
     return fn();
   } catch (const sim::Error& e) {
@@ -55,13 +56,13 @@ T value(T on_error, Fn&& fn) noexcept {
 // *out for an out-parameter the caller must pass; Failure when it is NULL.
 template <class T>
 T& out(T* p, const char* name) {
-  if (p == nullptr) throw Failure(MTIA_STATUS_INVALID_ARGUMENT, std::string(name) + " is NULL");
+  if (p == nullptr) throw Failure(MTIA_STATUS_INVALID_ARGUMENT, str(name, " is NULL"));
   return *p;
 }
 
 // -1 means the calling thread's current device.
 inline int32_t resolve(int32_t device) {
-  device = device == -1 ? sim::currentDevice() : device;
+  device = device == -1 ? sim::thread().device : device;
   sim::checkDevice(device);
   return device;
 }
@@ -69,11 +70,10 @@ inline int32_t resolve(int32_t device) {
 // The driver's stream for an ABI stream; Failure naming what is wrong with it.
 inline sim::Stream& findStream(mtia_stream_t stream) {
   if (stream.device_type != MTIA_DEVICE_TYPE_MTIA) {
-    throw Failure(MTIA_STATUS_INVALID_ARGUMENT,
-                  "stream device type " + std::to_string(stream.device_type) + " is not MTIA (" +
-                      std::to_string(MTIA_DEVICE_TYPE_MTIA) + ")");
+    throw Failure(MTIA_STATUS_INVALID_ARGUMENT, str("stream device type ", stream.device_type,
+                                                    " is not MTIA (", MTIA_DEVICE_TYPE_MTIA, ")"));
   }
-  return sim::lookupStream(stream.device_index, stream.stream_id);
+  return sim::findStream(stream.device_index, stream.stream_id);
 }
 
 // Each group's file fills its slots; each extension's file returns its table.

@@ -1,7 +1,7 @@
 // device.cpp — the device group: lifecycle queries, the calling thread's
 // current device, and the JSON descriptions (configuration, capability,
 // properties). The current-device slots are hot: the driver answers them from
-// thread-local state without allocating, locking or logging.
+// one thread-local read, without allocating, locking or logging.
 #include "binding.h"
 
 #include <nlohmann/json.hpp>
@@ -10,20 +10,16 @@ namespace sample {
 
 namespace {
 
+using nlohmann::json;
+
 constexpr int32_t kCapabilityMajor = 1;  // every simulated device is the same part
 constexpr int32_t kCapabilityMinor = 0;
 
-mtia_status_t lazy_init() noexcept {
-  return slot([] { sim::config(); });  // initialize() did the work; fails after shutdown
-}
-
+// initialize() did the work; this fails after shutdown.
+mtia_status_t lazy_init() noexcept { return slot([] { sim::config(); }); }
 bool has_mtia() noexcept { return sim::initialized(); }
-
 bool is_available() noexcept { return sim::initialized() && sim::config().device_count > 0; }
-
-int32_t device_count() noexcept {
-  return value(-1, [] { return sim::config().device_count; });
-}
+int32_t device_count() noexcept { return value(-1, [] { return sim::config().device_count; }); }
 
 mtia_status_t device_synchronize(int32_t device) noexcept {
   return slot([&] { sim::synchronizeDevice(resolve(device)); });
@@ -33,16 +29,15 @@ int32_t has_primary_context(int32_t device) noexcept {
   return value(-1, [&] { return sim::hasContext(device) ? 1 : 0; });
 }
 
-mtia_status_t set_current_device(int32_t device) noexcept {
-  return slot([&] { sim::setDevice(device); });
-}
+// Hot. Reading the thread's state cannot fail, so no guard is needed.
+int32_t get_current_device() noexcept { return sim::thread().device; }
 
-int32_t get_current_device() noexcept {
-  return value(-1, [] { return sim::currentDevice(); });
+mtia_status_t set_current_device(int32_t device) noexcept {
+  return slot([&] { sim::exchangeDevice(device); });
 }
 
 int32_t exchange_device(int32_t device) noexcept {
-  return value(-1, [&] { return sim::exchangeDevice(device, true); });
+  return value(-1, [&] { return sim::exchangeDevice(device); });
 }
 
 // A device not yet used may stay without a context (maybeExchangeDevice).
@@ -53,13 +48,11 @@ int32_t maybe_exchange_device(int32_t device) noexcept {
 mtia_status_t show_config(const mtia_sink_t* out) noexcept {
   return slot([&] {
     const sim::Config& c = sim::config();
-    const std::string abi =
-        std::to_string(MTIA_PLUGIN_ABI_MAJOR) + "." + std::to_string(MTIA_PLUGIN_ABI_MINOR);
-    write_to(out, nlohmann::json{{"plugin", kPluginName}, {"version", kPluginVersion},
-                                 {"abi_version", abi}, {"device_count", c.device_count},
-                                 {"max_streams_per_device", sim::kMaxStreams},
-                                 {"environment", {{"MTIA_SAMPLE_DEVICE_COUNT", c.device_count},
-                                                  {"MTIA_SAMPLE_DEVICE_MEMORY", c.device_memory}}}}
+    write_to(out, json{{"plugin", kPluginName}, {"version", kPluginVersion},
+                       {"abi_version", str(MTIA_PLUGIN_ABI_MAJOR, ".", MTIA_PLUGIN_ABI_MINOR)},
+                       {"device_count", c.device_count}, {"max_streams_per_device", sim::kMaxStreams},
+                       {"environment", {{"MTIA_SAMPLE_DEVICE_COUNT", c.device_count},
+                                        {"MTIA_SAMPLE_DEVICE_MEMORY", c.device_memory}}}}
                       .dump());
   });
 }
@@ -67,18 +60,17 @@ mtia_status_t show_config(const mtia_sink_t* out) noexcept {
 mtia_status_t get_device_capability(int32_t device, const mtia_sink_t* out) noexcept {
   return slot([&] {
     resolve(device);
-    write_to(out, nlohmann::json{{"major", kCapabilityMajor}, {"minor", kCapabilityMinor}}.dump());
+    write_to(out, json{{"major", kCapabilityMajor}, {"minor", kCapabilityMinor}}.dump());
   });
 }
 
 mtia_status_t get_device_properties(int32_t device, const mtia_sink_t* out) noexcept {
   return slot([&] {
     const int32_t d = resolve(device);
-    write_to(out, nlohmann::json{{"name", "MTIA Sample Device " + std::to_string(d)}, {"index", d},
-                                 {"total_memory", sim::config().device_memory},
-                                 {"major", kCapabilityMajor}, {"minor", kCapabilityMinor},
-                                 {"multi_processor_count", 64}, {"max_streams", sim::kMaxStreams},
-                                 {"simulated", true}}
+    write_to(out, json{{"name", str("MTIA Sample Device ", d)}, {"index", d},
+                       {"total_memory", sim::config().device_memory}, {"major", kCapabilityMajor},
+                       {"minor", kCapabilityMinor}, {"multi_processor_count", 64},
+                       {"max_streams", sim::kMaxStreams}, {"simulated", true}}
                       .dump());
   });
 }

@@ -12,16 +12,13 @@ mtia_status_t event_create(uint32_t flags, int64_t* out_event) noexcept {
     out(out_event, "out_event");
     if ((flags & ~MTIA_EVENT_TIMING) != 0) {
       throw Failure(MTIA_STATUS_INVALID_ARGUMENT,
-                    "event flags " + std::to_string(flags) +
-                        " contain unknown bits (known: MTIA_EVENT_TIMING = 1)");
+                    str("event flags ", flags, " contain unknown bits (known: MTIA_EVENT_TIMING = 1)"));
     }
     *out_event = sim::createEvent((flags & MTIA_EVENT_TIMING) != 0);
   });
 }
 
-mtia_status_t event_destroy(int64_t event) noexcept {
-  return slot([&] { sim::destroyEvent(event); });
-}
+mtia_status_t event_destroy(int64_t event) noexcept { return slot([&] { sim::destroyEvent(event); }); }
 
 mtia_status_t event_record(int64_t event, mtia_stream_t stream) noexcept {
   return slot([&] { sim::recordEvent(event, findStream(stream)); });

@@ -16,12 +16,11 @@ mtia_status_t memcpy_async(mtia_stream_t stream, void* dst, const void* src, siz
   return slot([&] {
     if (kind < MTIA_MEMCPY_HOST_TO_DEVICE || kind > MTIA_MEMCPY_DEVICE_TO_DEVICE) {
       throw Failure(MTIA_STATUS_INVALID_ARGUMENT,
-                    "memcpy kind " + std::to_string(kind) +
-                        " is not MTIA_MEMCPY_HOST_TO_DEVICE (1), MTIA_MEMCPY_DEVICE_TO_HOST (2) "
-                        "or MTIA_MEMCPY_DEVICE_TO_DEVICE (3)");
+                    str("memcpy kind ", kind, " is not MTIA_MEMCPY_HOST_TO_DEVICE (1), "
+                        "MTIA_MEMCPY_DEVICE_TO_HOST (2) or MTIA_MEMCPY_DEVICE_TO_DEVICE (3)"));
     }
-    sim::Stream& s = findStream(stream);
-    sim::memcpyAsync(s, dst, src, size, static_cast<sim::Copy>(kind - MTIA_MEMCPY_HOST_TO_DEVICE));
+    const auto copy = static_cast<sim::Copy>(kind - MTIA_MEMCPY_HOST_TO_DEVICE);
+    sim::memcpyAsync(findStream(stream), dst, src, size, copy);
   });
 }
 

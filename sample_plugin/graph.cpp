@@ -13,29 +13,17 @@ mtia_status_t graph_create(bool keep_graph, int64_t* out_handle) noexcept {
   return slot([&] { out(out_handle, "out_handle") = sim::createGraph(keep_graph); });
 }
 
-mtia_status_t graph_destroy(int64_t handle) noexcept {
-  return slot([&] { sim::destroyGraph(handle); });
-}
-
 mtia_status_t graph_capture_begin(int64_t handle, mtia_mempool_id_t pool) noexcept {
   return slot([&] { sim::beginCapture(handle, {pool.first, pool.second}); });
 }
 
-mtia_status_t graph_capture_end(int64_t handle) noexcept {
-  return slot([&] { sim::endCapture(handle); });
-}
-
+mtia_status_t graph_destroy(int64_t handle) noexcept { return slot([&] { sim::destroyGraph(handle); }); }
+mtia_status_t graph_capture_end(int64_t handle) noexcept { return slot([&] { sim::endCapture(handle); }); }
 mtia_status_t graph_instantiate(int64_t handle) noexcept {
   return slot([&] { sim::instantiateGraph(handle); });
 }
-
-mtia_status_t graph_replay(int64_t handle) noexcept {
-  return slot([&] { sim::replayGraph(handle); });
-}
-
-mtia_status_t graph_reset(int64_t handle) noexcept {
-  return slot([&] { sim::resetGraph(handle); });
-}
+mtia_status_t graph_replay(int64_t handle) noexcept { return slot([&] { sim::replayGraph(handle); }); }
+mtia_status_t graph_reset(int64_t handle) noexcept { return slot([&] { sim::resetGraph(handle); }); }
 
 mtia_status_t graph_pool(int64_t handle, mtia_mempool_id_t* out_pool) noexcept {
   return slot([&] { out(out_pool, "out_pool") = toAbi(sim::graphPool(handle)); });

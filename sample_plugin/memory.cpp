@@ -15,6 +15,8 @@ namespace {
 
 using nlohmann::json;
 
+uint64_t address(const void* p) { return reinterpret_cast<uintptr_t>(p); }
+
 mtia_status_t device_alloc(int32_t device, size_t size, void** out_ptr) noexcept {
   return slot([&] {
     out(out_ptr, "out") = nullptr;
@@ -52,9 +54,7 @@ mtia_status_t reset_peak_memory_stats(int32_t device) noexcept {
   return slot([&] { sim::resetPeakStats(device); });
 }
 
-mtia_status_t empty_cache() noexcept {
-  return slot([] { sim::emptyCache(); });
-}
+mtia_status_t empty_cache() noexcept { return slot([] { sim::emptyCache(); }); }
 
 // PyTorch's arguments: enabled NULL (off), "state" or "all"; stacks verbatim.
 mtia_status_t record_memory_history(const char* enabled, const char* stacks,
@@ -63,25 +63,17 @@ mtia_status_t record_memory_history(const char* enabled, const char* stacks,
     sim::HistoryConfig config;
     if (enabled != nullptr) {
       const std::string e = enabled, s = stacks != nullptr ? stacks : "";
-      if (e != "state" && e != "all") {
-        throw Failure(MTIA_STATUS_INVALID_ARGUMENT,
-                      "enabled='" + e + "' is not one of null, \"state\" or \"all\"");
-      }
+      const auto refuse = [](const std::string& why) { throw Failure(MTIA_STATUS_INVALID_ARGUMENT, why); };
+      if (e != "state" && e != "all") refuse("enabled='" + e + "' is not one of null, \"state\" or \"all\"");
       if (s != "python" && s != "cpp" && s != "all" && !s.empty()) {
-        throw Failure(MTIA_STATUS_INVALID_ARGUMENT,
-                      "stacks='" + s + "' is not one of \"python\", \"cpp\", \"all\" or \"\"");
+        refuse("stacks='" + s + "' is not one of \"python\", \"cpp\", \"all\" or \"\"");
       }
-      if (max_entries == 0) {
-        throw Failure(MTIA_STATUS_INVALID_ARGUMENT,
-                      "max_entries is 0: the history must hold at least one entry");
-      }
+      if (max_entries == 0) refuse("max_entries is 0: the history must hold at least one entry");
       config = {e == "all" ? sim::History::All : sim::History::State, s, max_entries};
     }
     sim::recordHistory(config);
   });
 }
-
-uint64_t address(const void* p) { return reinterpret_cast<uintptr_t>(p); }
 
 json segmentJson(const char* base, const sim::Segment& seg) {
   json blocks = json::array();
@@ -91,7 +83,8 @@ json segmentJson(const char* base, const sim::Segment& seg) {
                   {"state", b.allocated ? "active_allocated" : "inactive"}};
     if (b.alloc_seq != 0) block["alloc_seq"] = b.alloc_seq;
     blocks.push_back(std::move(block));
-    if (b.allocated) allocated += b.size, requested += b.requested;
+    allocated += b.allocated ? b.size : 0;
+    requested += b.requested;  // 0 for a free block
   }
   json out = {{"device", seg.device}, {"address", address(base)}, {"total_size", seg.size},
               {"allocated_size", allocated}, {"requested_size", requested},
@@ -107,21 +100,18 @@ json snapshotJson(const sim::Snapshot& snap) {
     for (const auto& [base, seg] : snap.segments) {
       if (seg.device == static_cast<int32_t>(d)) segments.push_back(segmentJson(base, seg));
     }
-  }
-  for (const auto& trace : snap.traces) {
     json events = json::array();
-    for (const sim::TraceEvent& e : trace) {
+    for (const sim::TraceEvent& e : snap.traces[d]) {
       events.push_back({{"action", e.action}, {"addr", e.addr}, {"size", e.size}, {"seq", e.seq}});
     }
     traces.push_back(std::move(events));
   }
   const sim::History mode = snap.history.mode;
-  return {{"segments", std::move(segments)},
-          {"device_traces", std::move(traces)},
-          {"history",
-           {{"enabled", mode == sim::History::Off ? json(nullptr) : json(mode == sim::History::All ? "all" : "state")},
-            {"stacks", snap.history.stacks},
-            {"max_entries", snap.history.max_entries}}}};
+  const json enabled =
+      mode == sim::History::Off ? json(nullptr) : json(mode == sim::History::All ? "all" : "state");
+  return {{"segments", std::move(segments)}, {"device_traces", std::move(traces)},
+          {"history", {{"enabled", enabled}, {"stacks", snap.history.stacks},
+                       {"max_entries", snap.history.max_entries}}}};
 }
 
 void writeFile(const char* path, const std::string& text) {
@@ -138,8 +128,8 @@ void writeFile(const char* path, const std::string& text) {
     if (written && closed) return;
     if (written) error = errno;
   }
-  throw Failure(MTIA_STATUS_INVALID_ARGUMENT, std::string("cannot write the memory snapshot to '") +
-                                                  path + "': " + std::strerror(error));
+  throw Failure(MTIA_STATUS_INVALID_ARGUMENT,
+                str("cannot write the memory snapshot to '", path, "': ", std::strerror(error)));
 }
 
 mtia_status_t memory_snapshot(const char* local_path, const mtia_sink_t* out) noexcept {

@@ -10,15 +10,14 @@ namespace {
 
 const mtia_host_services_t* g_host = nullptr;  // from the entry point to unload
 
-void log(mtia_log_level_t level, const char* message) noexcept {
-  if (g_host != nullptr && g_host->log != nullptr) g_host->log(g_host->host_data, level, message);
+void log(mtia_log_level_t level, const std::string& message) noexcept {
+  if (g_host != nullptr && g_host->log != nullptr) g_host->log(g_host->host_data, level, message.c_str());
 }
 
 mtia_status_t initialize() noexcept {
   return slot([] {
     sim::init();
-    log(MTIA_LOG_DEBUG, ("initialised with " + std::to_string(sim::config().device_count) +
-                         " devices").c_str());
+    log(MTIA_LOG_DEBUG, str("initialised with ", sim::config().device_count, " devices"));
   });
 }
 
@@ -70,12 +69,10 @@ extern "C" MTIA_PLUGIN_EXPORT mtia_status_t mtia_plugin_get_api(const mtia_host_
   if (out_api == nullptr) return MTIA_STATUS_INVALID_ARGUMENT;
   if (host == nullptr || host->abi_major != MTIA_PLUGIN_ABI_MAJOR) {
     return slot([&] {
-      write_to(error, "the sample plugin implements MTIA plugin ABI " +
-                          std::to_string(MTIA_PLUGIN_ABI_MAJOR) + "." +
-                          std::to_string(MTIA_PLUGIN_ABI_MINOR) + " but the host announces " +
-                          (host == nullptr ? std::string("nothing (NULL host services)")
-                                           : std::to_string(host->abi_major) + "." +
-                                                 std::to_string(host->abi_minor)));
+      write_to(error, str("the sample plugin implements MTIA plugin ABI ", MTIA_PLUGIN_ABI_MAJOR, ".",
+                          MTIA_PLUGIN_ABI_MINOR, " but the host announces ",
+                          host == nullptr ? std::string("nothing (NULL host services)")
+                                          : str(host->abi_major, ".", host->abi_minor)));
       throw Failure(MTIA_STATUS_VERSION_MISMATCH, "unsupported host");
     });
   }

@@ -12,17 +12,18 @@ constexpr mtia_stream_t kFailed{-1, -1, MTIA_DEVICE_TYPE_MTIA};
 
 mtia_stream_t toAbi(const sim::Stream& s) noexcept { return {s.id, s.device, MTIA_DEVICE_TYPE_MTIA}; }
 
+// Hot: one read of the thread's state, then the device check.
 mtia_stream_t get_current_stream(int32_t device) noexcept {
   return value(kFailed, [&] {
-    const int32_t d = resolve(device);
-    return mtia_stream_t{sim::thread().stream[d], d, MTIA_DEVICE_TYPE_MTIA};
+    const sim::ThreadState& t = sim::thread();
+    const int32_t d = device == -1 ? t.device : device;
+    sim::checkDevice(d);
+    return mtia_stream_t{t.stream[d], d, MTIA_DEVICE_TYPE_MTIA};
   });
 }
 
 int64_t get_current_raw_stream(int32_t device) noexcept {
-  return value<int64_t>(-1, [&] {
-    return reinterpret_cast<intptr_t>(&sim::currentStream(resolve(device)));
-  });
+  return value<int64_t>(-1, [&] { return reinterpret_cast<intptr_t>(&sim::currentStream(resolve(device))); });
 }
 
 mtia_stream_t get_default_stream(int32_t device) noexcept {
@@ -30,7 +31,10 @@ mtia_stream_t get_default_stream(int32_t device) noexcept {
 }
 
 mtia_status_t set_current_stream(mtia_stream_t stream) noexcept {
-  return slot([&] { sim::thread().stream[stream.device_index] = findStream(stream).id; });
+  return slot([&] {
+    const sim::Stream& s = findStream(stream);
+    sim::thread().stream[s.device] = static_cast<uint16_t>(s.id);  // ids are below kMaxStreams
+  });
 }
 
 // ---- "mtia.streams/1" -----------------------------------------------------

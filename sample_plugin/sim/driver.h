@@ -2,21 +2,20 @@
 //
 // It stands in for a vendor's runtime library: the binding (the files one
 // level up) calls nothing else. Plain C++, no plugin ABI types; failures are
-// thrown as sim::Error. Not tuned: a mutex per concern, a map per lookup (the
-// spirit of PyTorch's OpenReg runtime). docs/memory.md and
+// thrown as sim::Error. Not tuned: a mutex per concern and a map per lookup,
+// in the spirit of PyTorch's OpenReg runtime. docs/memory.md and
 // docs/streams-and-graphs.md describe what it simulates.
 #pragma once
 
 #include <atomic>
-#include <chrono>
 #include <condition_variable>
 #include <cstdint>
 #include <deque>
 #include <functional>
 #include <map>
-#include <memory>
 #include <mutex>
 #include <optional>
+#include <sstream>
 #include <stdexcept>
 #include <string>
 #include <thread>
@@ -25,17 +24,26 @@
 
 namespace sim {
 
+// One message from text and numbers: str("stream ", 3, " of device ", 0).
+template <class... Parts>
+std::string str(const Parts&... parts) {
+  std::ostringstream out;
+  (out << ... << parts);
+  return out.str();
+}
+
 // HostFunc: a host function failed; `detail` is the status it returned.
 enum class Err { BadValue, NoMemory, Unsupported, BadState, NotFound, Down, HostFunc };
 struct Error : std::runtime_error {
   Error(Err c, const std::string& message, int32_t d = 0)
       : std::runtime_error(message), code(c), detail(d) {}
+  Error with(const std::string& more) const { return Error(code, what() + more, detail); }
   Err code;
   int32_t detail;
 };
 
 inline constexpr int32_t kMaxDevices = 64;
-inline constexpr int64_t kMaxStreams = 1024;            // per device, with the default stream 0
+inline constexpr int64_t kMaxStreams = 1024;            // per device, stream 0 included; < 2^16
 inline constexpr size_t kSmallLimit = size_t{1} << 20;  // largest size-class request
 inline constexpr size_t kSegment = size_t{2} << 20;     // small segment; large-segment granule
 
@@ -49,34 +57,45 @@ struct Config {
 void init();      // reads the Config from the environment
 void shutdown();  // drops queued work, joins the workers, frees everything
 bool initialized() noexcept;
-const Config& config();            // Err::Down when not initialised
-inline std::atomic<int32_t> g_device_count{0};  // while initialised; else 0
-[[noreturn]] void badDevice(int32_t device);    // Err::Down, or Err::BadValue naming the range
+const Config& config();  // Err::Down when not initialised
+
+// What the hot paths read: no lock, no call unless something is wrong.
+inline std::atomic<int32_t> g_device_count{0};          // while initialised; else 0
+inline std::atomic<bool> g_has_context[kMaxDevices]{};  // set by a device's first use
+[[noreturn]] void badDevice(int32_t device);  // Err::Down, or Err::BadValue naming the range
 inline void checkDevice(int32_t device) {
   if (device < 0 || device >= g_device_count.load(std::memory_order_relaxed)) badDevice(device);
 }
-bool hasContext(int32_t device);
+inline bool hasContext(int32_t device) {
+  checkDevice(device);
+  return g_has_context[device].load(std::memory_order_relaxed);
+}
 void synchronizeDevice(int32_t device);  // waits; throws the first failure of its streams
 void waitDevice(int32_t device);         // waits for the work queued before the call
 
+// The calling thread's current device and current stream of each device. It
+// is one small trivial thread_local (no TLS wrapper, no allocation, no lock);
+// a state left from an earlier init() reads as a fresh one.
 struct ThreadState {
-  uint64_t generation;          // the init() this state belongs to
-  int32_t device;               // the current device
-  int64_t stream[kMaxDevices];  // the current stream id per device
+  uint64_t generation;           // the init() it belongs to
+  int32_t device;                // the current device
+  uint16_t stream[kMaxDevices];  // the current stream id per device (< kMaxStreams)
 };
-// Trivial and zero-initialised: reading it needs no guard or TLS wrapper call.
 inline thread_local ThreadState t_thread{};
-inline std::atomic<uint64_t> g_generation{~uint64_t{0}};  // the live init()'s number, 1, 2, ...
-ThreadState& threadSlow();  // Err::Down; resets a state left from an earlier init()
-// The calling thread's state; never allocates or locks.
-inline ThreadState& thread() {
+inline std::atomic<uint64_t> g_generation{0};  // the live init()'s number: 1, 2, ...
+ThreadState& freshThread() noexcept;           // resets t_thread for the live init()
+inline ThreadState& thread() noexcept {
   ThreadState& t = t_thread;
-  return t.generation == g_generation.load(std::memory_order_relaxed) ? t : threadSlow();
+  return t.generation == g_generation.load(std::memory_order_relaxed) ? t : freshThread();
 }
-inline int32_t currentDevice() { return thread().device; }
-// Sets the current device, returns the previous one; setDevice creates its context.
-int32_t exchangeDevice(int32_t device, bool create_context);
-inline void setDevice(int32_t device) { exchangeDevice(device, true); }
+// Makes `device` current (creating its context unless asked not to); returns the previous one.
+inline int32_t exchangeDevice(int32_t device, bool create_context = true) {
+  checkDevice(device);
+  if (create_context && !g_has_context[device].load(std::memory_order_relaxed)) {
+    g_has_context[device].store(true, std::memory_order_relaxed);
+  }
+  return std::exchange(thread().device, device);
+}
 
 // ---- streams, stream work and events ----------------------------------------
 
@@ -120,9 +139,8 @@ class Stream {
 };
 
 Stream& createStream(int32_t device);
-Stream* findStream(int32_t device, int64_t id) noexcept;  // nullptr if none; lock-free
-Stream& lookupStream(int32_t device, int64_t id);         // throws the precise error
-Stream& currentStream(int32_t device);
+Stream& findStream(int32_t device, int64_t id);  // Err::NotFound naming the stream
+inline Stream& currentStream(int32_t device) { return findStream(device, thread().stream[device]); }
 
 // Pointers are checked when the work is submitted and again when it runs.
 void memsetAsync(Stream& s, void* dst, int32_t value, size_t size);

@@ -13,7 +13,6 @@ struct Graph {
   const bool keep_graph;
   std::mutex mutex;  // guards everything below
   enum class State { Empty, Capturing, Captured, Instantiated } state = State::Empty;
-  bool destroyed = false;
   Stream* stream = nullptr;  // the capture's stream
   OpList captured;
   std::shared_ptr<const OpList> exec;
@@ -24,17 +23,15 @@ namespace {
 
 using State = Graph::State;
 
-// A graph with its lock held; Err::NotFound for an unknown or destroyed handle.
+// A graph with its lock held; Err::NotFound for an unknown handle.
 struct Locked {
-  explicit Locked(int64_t h) : handle(h), graph(rt().graphs.find(h)), lock(graph->mutex) {
-    if (graph->destroyed) throw rt().graphs.notFound(h);
-  }
+  explicit Locked(int64_t h) : handle(h), graph(rt().graphs.find(h)), lock(graph->mutex) {}
   Graph* operator->() const { return graph.get(); }
   [[noreturn]] void misuse(const std::string& problem) const {
-    throw Error(Err::BadState, "graph " + std::to_string(handle) + " " + problem);
+    throw Error(Err::BadState, str("graph ", handle, " ", problem));
   }
   void refuseWhileCapturing(const char* doing) const {
-    if (graph->state == State::Capturing) misuse("is capturing: end the capture before " + std::string(doing));
+    if (graph->state == State::Capturing) misuse(str("is capturing: end the capture before ", doing));
   }
   const int64_t handle;
   const std::shared_ptr<Graph> graph;
@@ -46,11 +43,8 @@ struct Locked {
 int64_t createGraph(bool keep_graph) { return rt().graphs.add(std::make_shared<Graph>(keep_graph)); }
 
 void destroyGraph(int64_t graph) {
-  {
-    Locked g(graph);
-    g.refuseWhileCapturing("destroying it");
-    g->destroyed = true;
-  }
+  Locked g(graph);
+  g.refuseWhileCapturing("destroying it");
   rt().graphs.remove(graph);
 }
 
@@ -60,7 +54,7 @@ void beginCapture(int64_t graph, PoolId pool) {
   Locked g(graph);
   if (g->state == State::Capturing) g.misuse("is already capturing");
   if (g->state != State::Empty) g.misuse("already holds a capture: reset it before capturing again");
-  Stream& stream = currentStream(currentDevice());
+  Stream& stream = currentStream(thread().device);
   stream.beginCapture(graph, &g->captured);  // throws if the stream is capturing
   g->stream = &stream;
   g->state = State::Capturing;
@@ -72,8 +66,8 @@ void endCapture(int64_t graph) {
   if (g->state != State::Capturing) g.misuse("is not capturing: call capture_begin first");
   Stream& current = currentStream(g->stream->device);
   if (&current != g->stream) {
-    g.misuse("is capturing on " + g->stream->name() + ", but the current stream is " +
-             current.name() + ": end the capture on the stream it began on");
+    g.misuse(str("is capturing on ", g->stream->name(), ", but the current stream is ", current.name(),
+                 ": end the capture on the stream it began on"));
   }
   g->stream->endCapture();
   g->state = State::Captured;
@@ -102,8 +96,7 @@ void replayGraph(int64_t graph) {
     case State::Instantiated: break;
   }
   Stream& stream = currentStream(g->stream->device);
-  std::shared_ptr<const OpList> ops = g->exec;
-  stream.submit({"graph replay", [ops, &stream] {
+  stream.submit({"graph replay", [ops = g->exec, &stream] {
                    for (const Op& op : *ops) {
                      if (stream.stopping) return;
                      stream.execute(op);

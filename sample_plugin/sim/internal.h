@@ -4,14 +4,13 @@
 #include "driver.h"
 
 #include <array>
-#include <future>
+#include <memory>
 #include <set>
-#include <unordered_map>
 
 namespace sim {
 
-// int64 handles (1, 2, ...) to objects; a lookup's shared_ptr keeps the
-// object alive while a call or queued work uses it.
+// int64 handles (1, 2, ...) to objects; the shared_ptr a lookup returns keeps
+// the object alive while a call or queued work uses it.
 template <class T>
 class Handles {
  public:
@@ -31,31 +30,22 @@ class Handles {
     std::lock_guard<std::mutex> lock(mutex_);
     if (objects_.erase(handle) == 0) throw notFound(handle);
   }
-  Error notFound(int64_t h) const { return Error(Err::NotFound, kind_ + (" " + std::to_string(h)) + " does not exist"); }
 
  private:
+  Error notFound(int64_t handle) const {
+    return Error(Err::NotFound, kind_ + (" " + std::to_string(handle)) + " does not exist");
+  }
   const char* kind_;
   std::mutex mutex_;
-  std::unordered_map<int64_t, std::shared_ptr<T>> objects_;
+  std::map<int64_t, std::shared_ptr<T>> objects_;
   int64_t next_ = 1;
 };
 
 struct Device {
-  std::atomic<bool> has_context{false};
-  std::mutex streams_mutex;  // serialises stream creation; lookups are lock-free
-  std::array<std::atomic<Stream*>, kMaxStreams> streams{};
+  std::mutex streams_mutex;  // serialises stream creation; lookups take no lock
+  std::array<std::unique_ptr<Stream>, kMaxStreams> streams;  // set once, below stream_count
   std::atomic<int64_t> stream_count{1};
 };
-
-// A record of an event: ready, with the time, once its stream reached it.
-using Record = std::shared_future<std::chrono::steady_clock::time_point>;
-struct Event {
-  explicit Event(bool timing_) : timing(timing_) {}
-  const bool timing;
-  std::mutex mutex;
-  std::optional<Record> latest;  // none until recorded
-};
-struct Graph;
 
 struct DeviceMemory {
   MemoryStats stats;
@@ -65,23 +55,24 @@ struct DeviceMemory {
   std::map<size_t, std::set<std::pair<size_t, char*>>> free;
 };
 struct Memory {
-  ~Memory();
-  std::mutex mutex;  // guards the next four
+  ~Memory();                          // frees the segments and the pinned blocks
+  std::mutex mutex;                   // guards everything here
   std::map<char*, Segment> segments;  // every device's, by base address
   std::vector<DeviceMemory> devices;
   HistoryConfig history;
   std::vector<std::pair<OomObserver, void*>> observers;
-  std::mutex pinned_mutex;
-  std::map<uintptr_t, size_t> pinned;  // start -> size
+  std::map<uintptr_t, size_t> pinned;  // pinned blocks: start -> size
 };
 
+struct Event;
+struct Graph;
 struct Runtime {
   Config config;
-  std::vector<std::unique_ptr<Device>> devices;
+  Memory memory;
   Handles<Event> events{"event"};
   Handles<Graph> graphs{"graph"};
   std::atomic<uint64_t> next_pool{1};
-  Memory memory;
+  std::vector<std::unique_ptr<Device>> devices;  // last: its streams stop first
 };
 Runtime& rt();  // Err::Down when not initialised
 

@@ -3,8 +3,8 @@
 // exact statistics, a trace of events, OOM observers, and pinned host memory.
 #include "internal.h"
 
-#include <cstdio>
 #include <cstdlib>
+#include <iomanip>
 
 namespace sim {
 
@@ -12,12 +12,7 @@ namespace {
 
 constexpr size_t roundUp(size_t n, size_t multiple) { return (n + multiple - 1) / multiple * multiple; }
 uint64_t address(const void* p) { return reinterpret_cast<uintptr_t>(p); }
-
-std::string hex(const void* p) {
-  char text[32];
-  std::snprintf(text, sizeof(text), "0x%llx", static_cast<unsigned long long>(address(p)));
-  return text;
-}
+std::string hex(const void* p) { return str(std::hex, std::showbase, address(p)); }
 
 // "12345 bytes (12.06 KiB)"; below 1 KiB just "512 bytes".
 std::string describeBytes(uint64_t bytes) {
@@ -25,12 +20,12 @@ std::string describeBytes(uint64_t bytes) {
   double value = static_cast<double>(bytes) / 1024.0;
   size_t unit = 0;
   for (; value >= 1024.0 && unit < 3; ++unit) value /= 1024.0;
-  char human[32];
-  std::snprintf(human, sizeof(human), " (%.2f %s)", value, kUnits[unit]);
-  return std::to_string(bytes) + " bytes" + (bytes < 1024 ? "" : human);
+  if (bytes < 1024) return str(bytes, " bytes");
+  return str(bytes, " bytes (", std::fixed, std::setprecision(2), value, " ", kUnits[unit], ")");
 }
 
 Memory& mem() { return rt().memory; }
+DeviceMemory& of(Memory& m, int32_t device) { return m.devices[static_cast<size_t>(device)]; }
 
 // Numbers an event of device d and keeps it when recording "all"; returns its
 // number when history is on (a block keeps it as alloc_seq), else 0.
@@ -57,7 +52,7 @@ std::map<char*, Block>::iterator blockAt(Segment& seg, const void* p) {
 }
 
 void releaseUnused(Memory& m, int32_t device) {
-  DeviceMemory& d = m.devices[static_cast<size_t>(device)];
+  DeviceMemory& d = of(m, device);
   for (auto it = m.segments.begin(); it != m.segments.end();) {
     Segment& seg = it->second;
     if (seg.device != device || seg.blocks.size() != 1 || seg.blocks.begin()->second.allocated) {
@@ -75,28 +70,35 @@ void releaseUnused(Memory& m, int32_t device) {
 }
 
 struct Oom {
-  uint64_t requested, needed, free, allocated, cached;
+  uint64_t total, free;  // what the observers get
+  std::string message;
 };
 
-// A new segment for `pool`, releasing the cache first if the capacity would
-// be exceeded; false (with *oom) when it still would be.
+// A new segment of `size` bytes for `pool`, releasing the cache first if the
+// capacity would be exceeded; false (with *oom) when it still would be.
 bool reserve(Memory& m, int32_t device, size_t size, size_t pool, size_t requested, Oom* oom) {
-  DeviceMemory& d = m.devices[static_cast<size_t>(device)];
+  DeviceMemory& d = of(m, device);
   MemoryStats& s = d.stats;
   if (s.reserved + size > s.total) {
     ++s.num_alloc_retries;
     releaseUnused(m, device);
   }
   if (s.reserved + size > s.total) {
-    *oom = {requested, size, s.total - s.reserved, s.allocated, s.reserved - s.allocated};
     ++s.num_ooms;
-    record(m, d, "oom", oom->free, requested);
+    record(m, d, "oom", s.total - s.reserved, requested);
+    *oom = {s.total, s.total - s.reserved,
+            str("out of memory on device ", device, ": tried to allocate ", describeBytes(requested),
+                size == requested ? "" : str(", which needs a new ", size, "-byte segment,"),
+                " but only ", describeBytes(s.total - s.reserved), " of the device's ",
+                describeBytes(s.total), " are free (", s.allocated, " bytes allocated, ",
+                s.reserved - s.allocated, " bytes cached in partly used segments); free device "
+                "memory or raise MTIA_SAMPLE_DEVICE_MEMORY")};
     return false;
   }
   auto* base = static_cast<char*>(std::aligned_alloc(4096, size));
   if (base == nullptr) {
-    throw Error(Err::NoMemory, "the host cannot back " + std::to_string(size) +
-                                   " bytes of simulated memory of device " + std::to_string(device));
+    throw Error(Err::NoMemory,
+                str("the host cannot back ", size, " bytes of simulated memory of device ", device));
   }
   m.segments.emplace(base, Segment{device, size, pool, {{base, Block{size, 0, 0, false}}}});
   d.free[pool].emplace(size, base);
@@ -111,7 +113,7 @@ bool reserve(Memory& m, int32_t device, size_t size, size_t pool, size_t request
 // Best fit in the request's pool (its size class, or 0 for large blocks): the
 // smallest free block that fits, split; a new segment when none fits.
 void* allocate(Memory& m, int32_t device, size_t bytes, Oom* oom) {
-  DeviceMemory& d = m.devices[static_cast<size_t>(device)];
+  DeviceMemory& d = of(m, device);
   const size_t size = blockSizeFor(bytes), pool = bytes <= kSmallLimit ? size : 0;
   auto fit = d.free[pool].lower_bound({size, nullptr});
   if (fit == d.free[pool].end()) {
@@ -139,7 +141,7 @@ void* allocate(Memory& m, int32_t device, size_t bytes, Oom* oom) {
 
 // Frees a live block, merging it with its free neighbours.
 void release(Memory& m, Segment& seg, std::map<char*, Block>::iterator block) {
-  DeviceMemory& d = m.devices[static_cast<size_t>(seg.device)];
+  DeviceMemory& d = of(m, seg.device);
   auto& free = d.free[seg.block_size];
   d.stats.allocated -= block->second.size;
   d.stats.requested -= block->second.requested;
@@ -161,9 +163,12 @@ void release(Memory& m, Segment& seg, std::map<char*, Block>::iterator block) {
   free.emplace(block->second.size, block->first);
 }
 
-Error notDeviceMemory(const void* p) {
-  return Error(Err::BadValue, hex(p) + " is not device memory of the sample plugin: pass a "
-                                       "pointer that device_alloc returned");
+// The segment holding a device pointer; Err::BadValue for any other pointer.
+std::map<char*, Segment>::iterator deviceSegment(Memory& m, const void* p) {
+  const auto seg = segmentAt(m, p);
+  if (seg != m.segments.end()) return seg;
+  throw Error(Err::BadValue, hex(p) + " is not device memory of the sample plugin: pass a pointer "
+                                      "that device_alloc returned");
 }
 
 }  // namespace
@@ -190,18 +195,8 @@ void* deviceAlloc(int32_t device, size_t bytes) {
     if (void* p = allocate(m, device, bytes, &oom)) return p;
     observers = m.observers;  // called without the lock
   }
-  const uint64_t total = m.devices[static_cast<size_t>(device)].stats.total;  // constant
-  for (const auto& [fn, user_data] : observers) fn(user_data, device, oom.requested, total, oom.free);
-  throw Error(Err::NoMemory,
-              "out of memory on device " + std::to_string(device) + ": tried to allocate " +
-                  describeBytes(oom.requested) +
-                  (oom.needed == oom.requested
-                       ? ""
-                       : ", which needs a new " + std::to_string(oom.needed) + "-byte segment,") +
-                  " but only " + describeBytes(oom.free) + " of the device's " + describeBytes(total) +
-                  " are free (" + std::to_string(oom.allocated) + " bytes allocated, " +
-                  std::to_string(oom.cached) + " bytes cached in partly used segments); free device "
-                  "memory or raise MTIA_SAMPLE_DEVICE_MEMORY");
+  for (const auto& [fn, user_data] : observers) fn(user_data, device, bytes, oom.total, oom.free);
+  throw Error(Err::NoMemory, oom.message);
 }
 
 void deviceFree(void* ptr) {
@@ -209,24 +204,21 @@ void deviceFree(void* ptr) {
   int32_t device = -1;
   {
     std::lock_guard<std::mutex> lock(m.mutex);
-    const auto seg = segmentAt(m, ptr);
-    if (seg == m.segments.end()) throw notDeviceMemory(ptr);
-    device = seg->second.device;
+    device = deviceSegment(m, ptr)->second.device;
   }
   waitDevice(device);  // work queued before the free may still use the block
   std::lock_guard<std::mutex> lock(m.mutex);
-  const auto seg = segmentAt(m, ptr);
-  if (seg == m.segments.end()) throw notDeviceMemory(ptr);  // released meanwhile
-  const auto block = blockAt(seg->second, ptr);
-  if (block->first == ptr && block->second.allocated) return release(m, seg->second, block);
-  const std::string where = " on device " + std::to_string(device);
+  Segment& seg = deviceSegment(m, ptr)->second;  // it may have been released meanwhile
+  const auto block = blockAt(seg, ptr);
+  if (block->first == ptr && block->second.allocated) return release(m, seg, block);
   if (!block->second.allocated) {
-    throw Error(Err::BadValue, hex(ptr) + " is not a live allocation" + where + " (already freed?)");
+    throw Error(Err::BadValue,
+                str(hex(ptr), " is not a live allocation on device ", device, " (already freed?)"));
   }
-  throw Error(Err::BadValue, hex(ptr) + " points " + std::to_string(static_cast<char*>(ptr) - block->first) +
-                                 " bytes into the live " + std::to_string(block->second.requested) +
-                                 "-byte allocation at " + hex(block->first) + where +
-                                 ": free the pointer that device_alloc returned");
+  throw Error(Err::BadValue, str(hex(ptr), " points ", static_cast<char*>(ptr) - block->first,
+                                 " bytes into the live ", block->second.requested, "-byte allocation at ",
+                                 hex(block->first), " on device ", device,
+                                 ": free the pointer that device_alloc returned"));
 }
 
 bool findDeviceRange(const void* ptr, size_t bytes, int32_t* device) {
@@ -244,13 +236,13 @@ bool findDeviceRange(const void* ptr, size_t bytes, int32_t* device) {
 MemoryStats memoryStats(int32_t device) {
   checkDevice(device);
   std::lock_guard<std::mutex> lock(mem().mutex);
-  return mem().devices[static_cast<size_t>(device)].stats;
+  return of(mem(), device).stats;
 }
 
 void resetPeakStats(int32_t device) {
   checkDevice(device);
   std::lock_guard<std::mutex> lock(mem().mutex);
-  MemoryStats& s = mem().devices[static_cast<size_t>(device)].stats;
+  MemoryStats& s = of(mem(), device).stats;
   s.peak_allocated = s.allocated;
   s.peak_requested = s.requested;
   s.peak_reserved = s.reserved;
@@ -258,7 +250,7 @@ void resetPeakStats(int32_t device) {
 
 void emptyCache() {
   std::lock_guard<std::mutex> lock(mem().mutex);
-  for (size_t d = 0; d < mem().devices.size(); ++d) releaseUnused(mem(), static_cast<int32_t>(d));
+  for (int32_t d = 0; d < config().device_count; ++d) releaseUnused(mem(), d);
 }
 
 void recordHistory(const HistoryConfig& config) {
@@ -289,9 +281,9 @@ void* pinnedAlloc(size_t bytes) {
   Memory& m = mem();
   void* p = bytes <= SIZE_MAX - 64 ? std::aligned_alloc(64, roundUp(bytes, 64)) : nullptr;
   if (p == nullptr) {
-    throw Error(Err::NoMemory, "cannot allocate " + std::to_string(bytes) + " bytes of pinned host memory");
+    throw Error(Err::NoMemory, str("cannot allocate ", bytes, " bytes of pinned host memory"));
   }
-  std::lock_guard<std::mutex> lock(m.pinned_mutex);
+  std::lock_guard<std::mutex> lock(m.mutex);
   m.pinned.emplace(address(p), bytes);
   return p;
 }
@@ -299,7 +291,7 @@ void* pinnedAlloc(size_t bytes) {
 void pinnedFree(void* ptr) {
   Memory& m = mem();
   {
-    std::lock_guard<std::mutex> lock(m.pinned_mutex);
+    std::lock_guard<std::mutex> lock(m.mutex);
     if (m.pinned.erase(address(ptr)) == 1) return std::free(ptr);
   }
   throw Error(Err::BadValue, hex(ptr) + (isPinned(ptr) ? " points inside a pinned allocation: free "
@@ -311,8 +303,8 @@ void pinnedFree(void* ptr) {
 bool isPinned(const void* ptr) noexcept {
   if (!initialized()) return false;
   Memory& m = mem();
-  std::lock_guard<std::mutex> lock(m.pinned_mutex);
-  auto it = m.pinned.upper_bound(address(ptr));
+  std::lock_guard<std::mutex> lock(m.mutex);
+  const auto it = m.pinned.upper_bound(address(ptr));
   return it != m.pinned.begin() && address(ptr) - std::prev(it)->first < std::prev(it)->second;
 }
 

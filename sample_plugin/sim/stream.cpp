@@ -2,7 +2,9 @@
 // submission, running the work in order), stream work, and events.
 #include "internal.h"
 
+#include <chrono>
 #include <cstring>
+#include <future>
 
 namespace sim {
 
@@ -11,15 +13,13 @@ Stream::~Stream() {
   if (worker_.joinable()) worker_.join();
 }
 
-std::string Stream::name() const {
-  return "stream " + std::to_string(id) + " of device " + std::to_string(device);
-}
+std::string Stream::name() const { return str("stream ", id, " of device ", device); }
 
 void Stream::submit(Op op, bool event_op) {
-  std::unique_lock<std::mutex> lock(mutex_);
+  std::lock_guard<std::mutex> lock(mutex_);
   if (capture_ != nullptr && event_op) {
-    throw Error(Err::Unsupported, name() + " is capturing into graph " + std::to_string(capture_graph_) +
-                                      ": events cannot be recorded or waited on during capture");
+    throw Error(Err::Unsupported, str(name(), " is capturing into graph ", capture_graph_,
+                                      ": events cannot be recorded or waited on during capture"));
   }
   if (capture_ != nullptr) return capture_->push_back(std::move(op));
   if (stopping) throw Error(Err::Down, name() + " is shut down");
@@ -42,15 +42,11 @@ void Stream::waitForSubmitted() {
 
 std::optional<Error> Stream::takeError() {
   std::lock_guard<std::mutex> lock(mutex_);
+  const uint64_t more = std::exchange(more_errors_, 0);
   std::optional<Error> error = std::exchange(error_, std::nullopt);
-  if (error && more_errors_ > 0) {
-    error = Error(error->code, error->what() + (" (and " + std::to_string(more_errors_) +
-                                                " more failure" + (more_errors_ == 1 ? "" : "s") +
-                                                " since the last synchronize)"),
-                  error->detail);
-  }
-  more_errors_ = 0;
-  return error;
+  if (!error || more == 0) return error;
+  return error->with(
+      str(" (and ", more, " more failure", more == 1 ? "" : "s", " since the last synchronize)"));
 }
 
 void Stream::synchronize() {
@@ -61,7 +57,7 @@ void Stream::synchronize() {
 void Stream::beginCapture(int64_t graph, OpList* ops) {
   std::lock_guard<std::mutex> lock(mutex_);
   if (capture_ != nullptr) {
-    throw Error(Err::BadState, name() + " is already capturing into graph " + std::to_string(capture_graph_));
+    throw Error(Err::BadState, str(name(), " is already capturing into graph ", capture_graph_));
   }
   capture_graph_ = graph;
   capture_ = ops;
@@ -111,8 +107,8 @@ void Stream::execute(const Op& op) {
   if (error_) {
     ++more_errors_;
   } else {
-    error_ = Error(failure->code, std::string("queued ") + op.name + " on " + name() + " failed: " +
-                                      failure->what(), failure->detail);
+    error_ = Error(failure->code, str("queued ", op.name, " on ", name(), " failed: ", failure->what()),
+                   failure->detail);
   }
 }
 
@@ -122,15 +118,13 @@ namespace {
 
 void checkRange(const void* ptr, size_t size, bool on_device, int32_t device, const char* what) {
   if (ptr == nullptr) throw Error(Err::BadValue, std::string(what) + " is NULL");
-  int32_t owner = -1;
-  if (!on_device) return;
-  if (!findDeviceRange(ptr, size, &owner)) {
-    throw Error(Err::BadValue, std::string(what) + " (" + std::to_string(size) +
-                                   " bytes) is not inside one live device allocation");
+  int32_t owner = device;
+  if (on_device && !findDeviceRange(ptr, size, &owner)) {
+    throw Error(Err::BadValue, str(what, " (", size, " bytes) is not inside one live device allocation"));
   }
   if (owner != device) {
-    throw Error(Err::BadValue, std::string(what) + " is memory of device " + std::to_string(owner) +
-                                   ", but the stream is on device " + std::to_string(device));
+    throw Error(Err::BadValue,
+                str(what, " is memory of device ", owner, ", but the stream is on device ", device));
   }
 }
 
@@ -144,19 +138,11 @@ void submitChecked(Stream& s, const char* name, std::function<void()> check,
             }});
 }
 
-std::optional<Record> latest(int64_t event) {
-  const std::shared_ptr<Event> e = rt().events.find(event);
-  std::lock_guard<std::mutex> lock(e->mutex);
-  return e->latest;
-}
-
-bool isDone(const Record& r) { return r.wait_for(std::chrono::seconds(0)) == std::future_status::ready; }
-
 }  // namespace
 
 void memsetAsync(Stream& s, void* dst, int32_t value, size_t size) {
   if (value < 0 || value > 255) {
-    throw Error(Err::BadValue, "memset value " + std::to_string(value) + " is not a byte value (0..255)");
+    throw Error(Err::BadValue, str("memset value ", value, " is not a byte value (0..255)"));
   }
   const int32_t d = s.device;
   submitChecked(s, "memset", [=] { checkRange(dst, size, true, d, "memset destination"); },
@@ -174,12 +160,34 @@ void memcpyAsync(Stream& s, void* dst, const void* src, size_t size, Copy kind) 
 void hostFuncAsync(Stream& s, std::function<int32_t()> fn) {
   s.submit({"host function", [fn] {
               if (const int32_t status = fn(); status != 0) {
-                throw Error(Err::HostFunc, "it returned status " + std::to_string(status), status);
+                throw Error(Err::HostFunc, str("it returned status ", status), status);
               }
             }});
 }
 
 // ---- events ----------------------------------------------------------------------
+
+// A record of an event: ready, with the time, once its stream has reached it.
+using Record = std::shared_future<std::chrono::steady_clock::time_point>;
+struct Event {
+  explicit Event(bool timing_) : timing(timing_) {}
+  const bool timing;
+  std::mutex mutex;
+  std::optional<Record> latest;  // none until recorded
+};
+
+namespace {
+
+std::optional<Record> latest(const std::shared_ptr<Event>& e) {
+  std::lock_guard<std::mutex> lock(e->mutex);
+  return e->latest;
+}
+
+bool isDone(const Record& r, std::chrono::milliseconds wait = {}) {
+  return r.wait_for(wait) == std::future_status::ready;
+}
+
+}  // namespace
 
 int64_t createEvent(bool timing) { return rt().events.add(std::make_shared<Event>(timing)); }
 
@@ -195,29 +203,30 @@ void recordEvent(int64_t event, Stream& s) {
 }
 
 void waitEvent(Stream& s, int64_t event) {
-  if (std::optional<Record> r = latest(event)) {  // never recorded: nothing to wait for
-    s.submit({"event wait", [r, &s] {  // polls for shutdown, which drops the record
-                while (!s.stopping && r->wait_for(std::chrono::milliseconds(10)) != std::future_status::ready) {}
-              }}, true);
-  }
+  const std::optional<Record> r = latest(rt().events.find(event));
+  if (!r) return;  // never recorded: nothing to wait for
+  s.submit({"event wait", [r, &s] {  // polls for shutdown, which drops the record
+              while (!s.stopping && !isDone(*r, std::chrono::milliseconds(10))) {}
+            }}, true);
 }
 
 bool queryEvent(int64_t event) {
-  const std::optional<Record> r = latest(event);
+  const std::optional<Record> r = latest(rt().events.find(event));
   return !r || isDone(*r);
 }
 
 void synchronizeEvent(int64_t event) {
-  if (const std::optional<Record> r = latest(event)) r->wait();
+  if (const std::optional<Record> r = latest(rt().events.find(event))) r->wait();
 }
 
 int64_t elapsedNs(int64_t start, int64_t end) {
   const auto completed = [](int64_t event) {
-    const std::string name = "event " + std::to_string(event);
-    if (!rt().events.find(event)->timing) {
+    const std::string name = str("event ", event);
+    const std::shared_ptr<Event> e = rt().events.find(event);
+    if (!e->timing) {
       throw Error(Err::BadValue, name + " was created without MTIA_EVENT_TIMING: it keeps no time");
     }
-    const std::optional<Record> r = latest(event);
+    const std::optional<Record> r = latest(e);
     if (!r) throw Error(Err::BadState, name + " has not been recorded");
     if (!isDone(*r)) throw Error(Err::BadState, name + " has not completed yet: synchronize it first");
     return r->get();
