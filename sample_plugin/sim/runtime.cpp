@@ -29,7 +29,6 @@ int32_t readDeviceCount() {
               str("MTIA_SAMPLE_DEVICE_COUNT='", text, "' is not a whole number from 0 to ", kMaxDevices));
 }
 
-// Bytes, or a number with a KiB, MiB or GiB suffix: a multiple of 2 MiB up to 1024 GiB.
 uint64_t readDeviceMemory() {
   const char* text = env("MTIA_SAMPLE_DEVICE_MEMORY");
   if (text == nullptr) return Config{}.device_memory;

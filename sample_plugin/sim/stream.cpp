@@ -128,7 +128,6 @@ void checkRange(const void* ptr, size_t size, bool on_device, int32_t device, co
   }
 }
 
-// Checks now, and again when the op runs: a graph may replay it after a free.
 void submitChecked(Stream& s, const char* name, std::function<void()> check,
                    std::function<void()> work) {
   check();
