@@ -161,9 +161,7 @@ int64_t elapsedNs(int64_t start, int64_t end);
 
 // ---- graphs --------------------------------------------------------------------
 
-struct PoolId {
-  uint64_t first, second;
-};
+using PoolId = std::pair<uint64_t, uint64_t>;  // PyTorch's MempoolId_t
 int64_t createGraph(bool keep_graph);
 void destroyGraph(int64_t graph);
 void beginCapture(int64_t graph, PoolId pool);  // on the calling thread's current stream
