@@ -136,18 +136,15 @@ void waitDevice(int32_t index) {
 void synchronizeDevice(int32_t index) {
   checkDevice(index);
   waitDevice(index);
-  std::optional<Error> first;
-  size_t others = 0;
+  std::vector<Error> errors;  // each stream's first failure
   forEachStream(index, [&](Stream& s) {
-    std::optional<Error> error = s.takeError();
-    if (error && first) ++others;
-    if (error && !first) first = std::move(error);
+    if (std::optional<Error> error = s.takeError()) errors.push_back(std::move(*error));
   });
-  if (first && others > 0) {
-    throw first->with(str(" (and failures on ", others, " other stream", others == 1 ? "" : "s",
-                          " of device ", index, ")"));
-  }
-  if (first) throw *first;
+  if (errors.empty()) return;
+  const size_t others = errors.size() - 1;
+  if (others == 0) throw errors[0];
+  throw errors[0].with(str(" (and failures on ", others, " other stream", others == 1 ? "" : "s",
+                           " of device ", index, ")"));
 }
 
 }  // namespace sim
