@@ -15,8 +15,6 @@ namespace {
 
 using nlohmann::json;
 
-uint64_t address(const void* p) { return reinterpret_cast<uintptr_t>(p); }
-
 mtia_status_t device_alloc(int32_t device, size_t size, void** out_ptr) noexcept {
   return slot([&] {
     out(out_ptr, "out") = nullptr;
@@ -79,14 +77,14 @@ json segmentJson(const char* base, const sim::Segment& seg) {
   json blocks = json::array();
   uint64_t allocated = 0, requested = 0;
   for (const auto& [p, b] : seg.blocks) {
-    json block = {{"address", address(p)}, {"size", b.size}, {"requested_size", b.requested},
+    json block = {{"address", sim::address(p)}, {"size", b.size}, {"requested_size", b.requested},
                   {"state", b.allocated ? "active_allocated" : "inactive"}};
     if (b.alloc_seq != 0) block["alloc_seq"] = b.alloc_seq;
     blocks.push_back(std::move(block));
     allocated += b.allocated ? b.size : 0;
     requested += b.requested;  // 0 for a free block
   }
-  json out = {{"device", seg.device}, {"address", address(base)}, {"total_size", seg.size},
+  json out = {{"device", seg.device}, {"address", sim::address(base)}, {"total_size", seg.size},
               {"allocated_size", allocated}, {"requested_size", requested},
               {"segment_type", seg.block_size != 0 ? "small" : "large"}, {"blocks", std::move(blocks)}};
   if (seg.block_size != 0) out["block_size"] = seg.block_size;

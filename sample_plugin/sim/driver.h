@@ -24,6 +24,8 @@
 
 namespace sim {
 
+inline uint64_t address(const void* p) { return reinterpret_cast<uintptr_t>(p); }
+
 // One message from text and numbers: str("stream ", 3, " of device ", 0).
 template <class... Parts>
 std::string str(const Parts&... parts) {
@@ -142,7 +144,8 @@ Stream& createStream(int32_t device);
 Stream& findStream(int32_t device, int64_t id);  // Err::NotFound naming the stream
 inline Stream& currentStream(int32_t device) { return findStream(device, thread().stream[device]); }
 
-// Pointers are checked when the work is submitted and again when it runs.
+// Pointers are checked when the work is submitted and again when it runs (a graph
+// may replay it after a free).
 void memsetAsync(Stream& s, void* dst, int32_t value, size_t size);
 enum class Copy { HostToDevice, DeviceToHost, DeviceToDevice };
 void memcpyAsync(Stream& s, void* dst, const void* src, size_t size, Copy kind);
@@ -158,9 +161,7 @@ int64_t elapsedNs(int64_t start, int64_t end);
 
 // ---- graphs --------------------------------------------------------------------
 
-struct PoolId {
-  uint64_t first, second;
-};
+using PoolId = std::pair<uint64_t, uint64_t>;  // PyTorch's MempoolId_t
 int64_t createGraph(bool keep_graph);
 void destroyGraph(int64_t graph);
 void beginCapture(int64_t graph, PoolId pool);  // on the calling thread's current stream

@@ -58,7 +58,7 @@ void beginCapture(int64_t graph, PoolId pool) {
   stream.beginCapture(graph, &g->captured);  // throws if the stream is capturing
   g->stream = &stream;
   g->state = State::Capturing;
-  g->pool = pool.first == 0 && pool.second == 0 ? newPool() : pool;
+  g->pool = pool == PoolId{} ? newPool() : pool;
 }
 
 void endCapture(int64_t graph) {

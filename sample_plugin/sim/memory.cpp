@@ -11,7 +11,6 @@ namespace sim {
 namespace {
 
 constexpr size_t roundUp(size_t n, size_t multiple) { return (n + multiple - 1) / multiple * multiple; }
-uint64_t address(const void* p) { return reinterpret_cast<uintptr_t>(p); }
 std::string hex(const void* p) { return str(std::hex, std::showbase, address(p)); }
 
 // "12345 bytes (12.06 KiB)"; below 1 KiB just "512 bytes".
@@ -149,16 +148,15 @@ void release(Memory& m, Segment& seg, std::map<char*, Block>::iterator block) {
   record(m, d, "free", address(block->first), block->second.size);
   block->second = Block{block->second.size, 0, 0, false};
   const auto merge = [&](std::map<char*, Block>::iterator into, std::map<char*, Block>::iterator from) {
+    free.erase({into->second.size, into->first});  // no entry yet for the block being freed
     free.erase({from->second.size, from->first});
     into->second.size += from->second.size;
     seg.blocks.erase(from);
+    return into;
   };
   if (auto next = std::next(block); next != seg.blocks.end() && !next->second.allocated) merge(block, next);
   if (block != seg.blocks.begin() && !std::prev(block)->second.allocated) {
-    const auto prev = std::prev(block);
-    free.erase({prev->second.size, prev->first});
-    merge(prev, block);
-    block = prev;
+    block = merge(std::prev(block), block);
   }
   free.emplace(block->second.size, block->first);
 }
@@ -278,13 +276,12 @@ void addOomObserver(OomObserver fn, void* user_data) {
 // ---- pinned host memory ---------------------------------------------------------
 
 void* pinnedAlloc(size_t bytes) {
-  Memory& m = mem();
   void* p = bytes <= SIZE_MAX - 64 ? std::aligned_alloc(64, roundUp(bytes, 64)) : nullptr;
   if (p == nullptr) {
     throw Error(Err::NoMemory, str("cannot allocate ", bytes, " bytes of pinned host memory"));
   }
-  std::lock_guard<std::mutex> lock(m.mutex);
-  m.pinned.emplace(address(p), bytes);
+  std::lock_guard<std::mutex> lock(mem().mutex);
+  mem().pinned.emplace(address(p), bytes);
   return p;
 }
 

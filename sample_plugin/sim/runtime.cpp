@@ -29,7 +29,6 @@ int32_t readDeviceCount() {
               str("MTIA_SAMPLE_DEVICE_COUNT='", text, "' is not a whole number from 0 to ", kMaxDevices));
 }
 
-// Bytes, or a number with a KiB, MiB or GiB suffix: a multiple of 2 MiB up to 1024 GiB.
 uint64_t readDeviceMemory() {
   const char* text = env("MTIA_SAMPLE_DEVICE_MEMORY");
   if (text == nullptr) return Config{}.device_memory;
@@ -137,18 +136,15 @@ void waitDevice(int32_t index) {
 void synchronizeDevice(int32_t index) {
   checkDevice(index);
   waitDevice(index);
-  std::optional<Error> first;
-  size_t others = 0;
+  std::vector<Error> errors;  // each stream's first failure
   forEachStream(index, [&](Stream& s) {
-    std::optional<Error> error = s.takeError();
-    if (error && first) ++others;
-    if (error && !first) first = std::move(error);
+    if (std::optional<Error> error = s.takeError()) errors.push_back(std::move(*error));
   });
-  if (first && others > 0) {
-    throw first->with(str(" (and failures on ", others, " other stream", others == 1 ? "" : "s",
-                          " of device ", index, ")"));
-  }
-  if (first) throw *first;
+  if (errors.empty()) return;
+  const size_t others = errors.size() - 1;
+  if (others == 0) throw errors[0];
+  throw errors[0].with(str(" (and failures on ", others, " other stream", others == 1 ? "" : "s",
+                           " of device ", index, ")"));
 }
 
 }  // namespace sim

@@ -128,7 +128,6 @@ void checkRange(const void* ptr, size_t size, bool on_device, int32_t device, co
   }
 }
 
-// Checks now, and again when the op runs: a graph may replay it after a free.
 void submitChecked(Stream& s, const char* name, std::function<void()> check,
                    std::function<void()> work) {
   check();
@@ -144,14 +143,12 @@ void memsetAsync(Stream& s, void* dst, int32_t value, size_t size) {
   if (value < 0 || value > 255) {
     throw Error(Err::BadValue, str("memset value ", value, " is not a byte value (0..255)"));
   }
-  const int32_t d = s.device;
-  submitChecked(s, "memset", [=] { checkRange(dst, size, true, d, "memset destination"); },
+  submitChecked(s, "memset", [=, d = s.device] { checkRange(dst, size, true, d, "memset destination"); },
                 [=] { std::memset(dst, value, size); });
 }
 
 void memcpyAsync(Stream& s, void* dst, const void* src, size_t size, Copy kind) {
-  const int32_t d = s.device;
-  submitChecked(s, "memcpy", [=] {
+  submitChecked(s, "memcpy", [=, d = s.device] {
     checkRange(src, size, kind != Copy::HostToDevice, d, "memcpy source");
     checkRange(dst, size, kind != Copy::DeviceToHost, d, "memcpy destination");
   }, [=] { std::memmove(dst, src, size); });
