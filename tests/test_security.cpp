@@ -9,6 +9,7 @@
 
 #include <cstdio>
 #include <filesystem>
+#include <fstream>
 #include <iterator>
 
 using mtia::LoadStep;
@@ -110,6 +111,31 @@ TEST_CASE("A waived rule loads the plugin, says so in the report, and logs a war
   const std::string log = err.text();
   CHECK(occurrences(log, "[mtia] [warning] MTIA_PLUGIN_ALLOW_INSECURE=file-writable waives a "
                          "security rule: " + problem + "\n") == 1);
+}
+
+// Discovery vets each candidate with the same rules before the load runs them
+// for the one it takes: the warning is the load's, logged once.
+TEST_CASE("A waived rule on a discovered plugin is logged once", "[security][discovery]") {
+  TempDir tmp;
+  const std::string path = insecureCopy(tmp, 0775);
+  const std::string folder = tmp.path() + "/config/mtia/plugins.d";
+  fs::create_directories(folder);
+  std::ofstream(folder + "/plugin.json")
+      << R"({"file_format_version": "1.0.0", "plugin": {"library_path": ")" + path +
+             R"(", "abi_version": "1.0"}})";
+  ScopedEnv unset("MTIA_PLUGIN_PATH", nullptr);
+  ScopedEnv xdg("XDG_CONFIG_HOME", (tmp.path() + "/config").c_str());
+  ScopedEnv allow("MTIA_PLUGIN_ALLOW_INSECURE", "file-writable");
+  mtia::LoadEnvironment env;
+  env.system_plugins_dir = tmp.path() + "/none";
+  env.prefix_plugins_dir = tmp.path() + "/none";
+  CapturedStderr err;
+  mtia::PluginLoader loader(env);
+  CHECK(loader.loadFromEnvironment().deviceCount() == 1);
+  CHECK(loader.info().found_by.find("user plugins folder") != std::string::npos);
+  const std::string log = err.text();
+  CHECK(occurrences(log, "[mtia] [warning] MTIA_PLUGIN_ALLOW_INSECURE=file-writable waives a "
+                         "security rule: '" + path + "' is writable by its group") == 1);
 }
 
 TEST_CASE("Waiving one rule does not waive another", "[security]") {

@@ -220,13 +220,14 @@ void PluginLoader::loadSteps(const std::string* given) {
     manifest = attempt.run(LoadStep::Manifest, [&](auto& s) {
       const detail::LocatedFile file = detail::locateFile(env, path);
       const detail::SecurityVerdict security = detail::checkSecurity(env, file.path);
+      detail::logWaivers(security);
       detail::Manifest m =
           detail::parseManifest(detail::readManifestFile(file.path), detail::parentDirectory(file.path));
       report_.manifest_path = file.path;
       s.detail = "'" + file.path + "': file format " + m.file_format_version + ", library_path '" +
                  m.library_path + "', ABI " + abiVersion(m.abi_major, m.abi_minor) + "; " +
                  security.detail;
-      if (security.waived) s.verdict = StepVerdict::Overridden;
+      if (security.waived()) s.verdict = StepVerdict::Overridden;
       return m;
     });
     library_path = manifest.library;
@@ -244,7 +245,8 @@ void PluginLoader::loadSteps(const std::string* given) {
   attempt.run(LoadStep::Security, [&](auto& s) {
     const detail::SecurityVerdict security = detail::checkSecurity(env, resolved);
     s.detail = security.detail;
-    if (security.waived) s.verdict = StepVerdict::Overridden;
+    detail::logWaivers(security);
+    if (security.waived()) s.verdict = StepVerdict::Overridden;
   });
 
   // 4. inspect: an ELF shared library for this process, complete.

@@ -105,12 +105,16 @@ SecurityVerdict checkSecurity(const LoadEnvironment& env, const std::string& res
       throw StepFailure(f.problem + " (rule " + f.rule + "; to override, set " +
                         kAllowInsecureVariable + "=" + f.rule + ")");
     }
-    logger().warn("{}={} waives a security rule: {}", kAllowInsecureVariable, f.rule, f.problem);
+    verdict.waivers.push_back(std::string(kAllowInsecureVariable) + "=" + f.rule +
+                              " waives a security rule: " + f.problem);
     verdict.detail += "; rule " + std::string(f.rule) + " waived by " + kAllowInsecureVariable +
                       ": " + f.problem;
-    verdict.waived = true;
   }
   return verdict;
+}
+
+void logWaivers(const SecurityVerdict& verdict) {
+  for (const std::string& waiver : verdict.waivers) logger().warn("{}", waiver);
 }
 
 }  // namespace mtia::detail
