@@ -333,7 +333,10 @@ TEST_CASE("Unloading with work still queued neither hangs nor crashes", "[exec][
   Gate gate;
   {
     SamplePlugin p;
-    DeviceBuffer buf(p.hooks, 0, 64);
+    // Never freed here: device_free waits for the device's queued work (the
+    // gate's), so freeing first would drain the queue before the unload.
+    // The plugin's shutdown frees it, after dropping the work that uses it.
+    void* const buf = p.hooks.deviceAlloc(0, 64);
     const mtia::Stream blocked = p.hooks.createStream(0);
     const mtia::Stream waiting = p.hooks.createStream(1);
     auto never = std::make_unique<mtia::Event>(false, p.hooks);
@@ -341,7 +344,7 @@ TEST_CASE("Unloading with work still queued neither hangs nor crashes", "[exec][
     // second waits for an event recorded behind that host function.
     p.exec.launchHostFunc(blocked, &Gate::waitFn, &gate);
     for (int i = 0; i < 100; ++i) {
-      p.exec.memset(blocked, buf.get(), i, 64);
+      p.exec.memset(blocked, buf, i, 64);
       p.exec.launchHostFunc(blocked, [](void* n) noexcept -> mtia_status_t {
         static_cast<std::atomic<int>*>(n)->fetch_add(1);
         return MTIA_STATUS_OK;
@@ -354,7 +357,6 @@ TEST_CASE("Unloading with work still queued neither hangs nor crashes", "[exec][
       static_cast<std::atomic<int>*>(n)->fetch_add(1000);
       return MTIA_STATUS_OK;
     }, &ran);
-    buf.free();  // memory goes first: the queued memsets must not touch it
     // Release the in-flight host function from another thread while the
     // loader shuts the plugin down: shutdown drops what has not started.
     std::thread opener([&] { gate.open(); });

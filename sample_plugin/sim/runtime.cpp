@@ -81,9 +81,12 @@ void shutdown() {
   if (g_rt == nullptr) return;
   g_generation.store(0);
   g_device_count.store(0);
-  // Stop every stream first (dropping queued work and releasing waits across
-  // streams); deleting the runtime then joins them before it frees the memory.
-  for (int32_t i = 0; i < g_rt->config.device_count; ++i) forEachStream(i, [](Stream& s) { s.stop(); });
+  // Mark every stream stopping before any drops its queue: a dropped event
+  // record must not release a wait on another stream that then runs its work.
+  // Deleting the runtime then joins the workers before it frees the memory.
+  const int32_t n = g_rt->config.device_count;
+  for (int32_t i = 0; i < n; ++i) forEachStream(i, [](Stream& s) { s.stopping = true; });
+  for (int32_t i = 0; i < n; ++i) forEachStream(i, [](Stream& s) { s.stop(); });
   delete std::exchange(g_rt, nullptr);
 }
 
