@@ -108,7 +108,7 @@ void withRowBody(Subject subject, const Fixture& f, Call call, Direct direct, Lo
 const bool registered = [] {
   forEachHotHook([](const char* hook, auto call, auto direct, const std::vector<Subject>& subjects) {
     for (const Subject subject : subjects) {
-      auto* row = benchmark::RegisterBenchmark(rowName(subject, hook).c_str(), [subject, call, direct](benchmark::State& state) {
+      const auto run = [subject, call, direct](benchmark::State& state) {
         runGuarded(state, [&] {
           withRowBody(subject, fixture(subject), call, direct, [&](auto body) {
             bool odd = false;
@@ -120,7 +120,8 @@ const bool registered = [] {
             failIfAllocated(state, before, "the hook");
           });
         });
-      })->Threads(1);
+      };
+      auto* row = benchmark::RegisterBenchmark(rowName(subject, hook).c_str(), run)->Threads(1);
       // The two-thread check is the host's (Host) and the baselines'.
       if (subject != Subject::Sample && subject != Subject::Direct) row->Threads(2);
     }
@@ -159,8 +160,11 @@ int countHotHookInstructions(long iterations) {
   countRow("Empty/loop", Subject::Host, iterations,
            [](const MTIAHooksInterface&, const Fixture&, bool odd) { benchmark::DoNotOptimize(odd); },
            [](const mtia_plugin_api_t&, const Fixture&, bool) {});
-  forEachHotHook([iterations](const char* hook, auto call, auto direct, const std::vector<Subject>& subjects) {
-    for (const Subject subject : subjects) countRow(rowName(subject, hook), subject, iterations, call, direct);
+  forEachHotHook([iterations](const char* hook, auto call, auto direct,
+                              const std::vector<Subject>& subjects) {
+    for (const Subject subject : subjects) {
+      countRow(rowName(subject, hook), subject, iterations, call, direct);
+    }
   });
   countMemoryInstructions(iterations / 100);  // about 2,000 instructions a pair
   countJsonInstructions(iterations / 1000);  // about 10^4-10^5 instructions a call

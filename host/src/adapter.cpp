@@ -261,8 +261,10 @@ nlohmann::json PluginHooks::callJson(const char* hook, Write write) const {
 // which call() and check() turn into the absent-slot PluginError: a hook calls
 // its slot with no NULL check. A hook that checks its arguments before the
 // call asks first, so that an absent slot is reported whatever the arguments.
-#define MTIA_REQUIRE_SLOT(hook, slot) \
-  if (api_.slot == absentSlots().slot) absent(hook, #slot)
+#define MTIA_REQUIRE_SLOT(hook, slot)                    \
+  do {                                                   \
+    if (api_.slot == absentSlots().slot) absent(hook, #slot); \
+  } while (false)
 
 // ---- device group ---------------------------------------------------------
 
@@ -355,7 +357,9 @@ Stream PluginHooks::getDefaultStream(DeviceIndex device) const {
 }
 
 void PluginHooks::setCurrentStream(const Stream& stream) const {
-  if (!MTIA_LIKELY(stream.device_type() == DeviceType::MTIA)) notMtiaStream("setCurrentStream", stream);
+  if (!MTIA_LIKELY(stream.device_type() == DeviceType::MTIA)) {
+    notMtiaStream("setCurrentStream", stream);
+  }
   const mtia_stream_t s{stream.id(), stream.device_index(), MTIA_DEVICE_TYPE_MTIA};
   check("setCurrentStream", api_.set_current_stream, s);
 }
