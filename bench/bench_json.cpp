@@ -10,13 +10,10 @@
 #include "bench_support.h"
 #include "callgrind_rows.h"
 
-#include <mtia/loader.h>
 #include <mtia/plugin_abi.h>
 
 #include <benchmark/benchmark.h>
 #include <nlohmann/json.hpp>
-
-#include <dlfcn.h>
 
 #include <optional>
 #include <stdexcept>
@@ -28,31 +25,12 @@ namespace {
 
 using mtia::MTIAHooksInterface;
 
-// A private copy of the sample plugin, loaded by a PluginLoader (the host
-// path) and also called through its own table (the plain path): both paths
+// The host path and the plain path on one private copy (LoadedCopy): both
 // read the same driver state, so they serialise the same JSON (the rows'
-// json_bytes counter shows it). Asking the entry point again for the table
-// only replaces the copy's host services (their log sink) with the bench's.
-struct JsonPlugin {
-  JsonPlugin() : hooks(&loader.load(copy.path())) {
-    void* handle = dlopen(copy.path().c_str(), RTLD_NOW | RTLD_LOCAL | RTLD_NOLOAD);
-    auto entry = reinterpret_cast<mtia_plugin_get_api_fn>(
-        handle != nullptr ? dlsym(handle, MTIA_PLUGIN_ENTRY_SYMBOL) : nullptr);
-    if (entry == nullptr || entry(&services, &table, nullptr) != MTIA_STATUS_OK) {
-      throw std::runtime_error("cannot get the table of the loaded copy of the sample plugin");
-    }
-    if (handle != nullptr) dlclose(handle);  // the loader's reference keeps it loaded
-  }
-  PluginCopy copy;
-  mtia::PluginLoader loader;
-  const MTIAHooksInterface* hooks;
-  const mtia_host_services_t services = benchHostServices();
-  const mtia_plugin_api_t* table = nullptr;
-};
-
-const JsonPlugin& jsonPlugin() {
-  static const JsonPlugin plugin;
-  return plugin;
+// json_bytes counter shows it).
+const LoadedPlugin& jsonPlugin() {
+  static const LoadedCopy copy;
+  return copy.plugin;
 }
 
 void append(void* user_data, const char* data, size_t size) {
@@ -115,7 +93,7 @@ const bool registered = [] {
 }  // namespace
 
 void countJsonInstructions(long iterations) {
-  const JsonPlugin& plugin = jsonPlugin();
+  const LoadedPlugin& plugin = jsonPlugin();
   forEachJsonHook([&](const std::string& name, auto hook, auto slot) {
     countLoop("Host/" + name, iterations, [&](long) { benchmark::DoNotOptimize(hook(*plugin.hooks)); });
     countLoop("Plugin/" + name, iterations, [&](long) { plainCall(*plugin.table, slot); });

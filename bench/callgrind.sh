@@ -1,15 +1,16 @@
 #!/usr/bin/env bash
-# bench/callgrind.sh — instruction counts of the hot-hook rows: runs
-# `mtia_bench --mtia_count_instructions=N` under callgrind with the
-# instrumentation on only around each row's loop of N calls (one dump per
-# row, named after it), then prints instructions per call per row.
+# bench/callgrind.sh — instruction counts of the hot-hook, memory and JSON
+# rows: runs `mtia_bench --mtia_count_instructions=N` under callgrind with the
+# instrumentation on only around each row's loop (one dump per row, named
+# after it), then prints instructions per call per row.
 #
 #   bench/callgrind.sh [--build-dir DIR] [--iterations N] [--out DIR]
 #
 # --build-dir  a built Release directory (default build/release; bench/run
 #              builds it); mtia_bench must have been built with valgrind's
 #              <valgrind/callgrind.h> (scripts/install-deps.sh installs it).
-# --iterations calls per hot row (default 200000; the JSON rows make N/1000)
+# --iterations calls per hot row (default 200000; the memory rows make N/100
+#              pairs, the JSON rows N/1000 calls)
 # --out        keeps the dumps there (default: a temp dir); bench/report.py
 #              --callgrind DIR reads them.
 set -euo pipefail

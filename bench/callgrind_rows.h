@@ -29,5 +29,8 @@ void countLoop(const std::string& row, long iterations, Body body) {
 
 // The JSON hooks' rows (bench_json.cpp), `iterations` calls each.
 void countJsonInstructions(long iterations);
+// The memory rows Memory/{host,direct}_alloc_free/<bytes> (bench_memory.cpp),
+// `iterations` pairs each.
+void countMemoryInstructions(long iterations);
 
 }  // namespace mtia_bench

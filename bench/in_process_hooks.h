@@ -1,10 +1,7 @@
 // in_process_hooks.h — the baseline: MTIA hooks implemented in C++ inside the
-// process, the way an in-tree backend would provide them.
-//
-// Same semantics as the sample plugin's hot hooks: a per-thread current device
-// and a per-thread current stream per device, device indices range-checked,
-// -1 meaning the current device where the hook accepts it, a context created
-// by setCurrentDevice/exchangeDevice, streams created by createStream.
+// process, the way an in-tree backend would provide them: the benchmark
+// backend's functions (backend.h, the same code as the benchmark plugin's
+// slots) behind MTIAHooksInterface, failures thrown as mtia::Error.
 // Defined in its own translation unit and reached only through an
 // MTIAHooksInterface pointer, so every call is a real virtual call.
 #pragma once
@@ -16,6 +13,7 @@
 
 namespace mtia_bench {
 
+// Sets up this binary's backend (backend.h) with `device_count` devices.
 std::unique_ptr<mtia::MTIAHooksInterface> makeInProcessHooks(int32_t device_count);
 
 // The floor of any design with a C function table: getCurrentDevice and

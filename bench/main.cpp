@@ -25,6 +25,7 @@ namespace {
 
 Fixture g_fixtures[kSubjects];
 std::unique_ptr<mtia::MTIAHooksInterface> g_baselines[kSubjects];
+std::unique_ptr<LoadedPlugin> g_bench_plugin;  // Host and Direct
 
 // The hooks of a baseline library (bench/backend_library.cpp), opened as the
 // host opens a plugin; the library stays loaded (the object's code is there).
@@ -39,16 +40,18 @@ std::unique_ptr<mtia::MTIAHooksInterface> openBackend(const char* path, int32_t 
 }
 
 // The LibSameTLS baseline is only a baseline if its code reaches its
-// thread-local state as the plugin's does.
+// thread-local state as the plugins' does.
 void requireSameTlsModel() {
-  const std::string plugin = tlsModelOf(kSamplePluginPath);
   const std::string baseline = tlsModelOf(MTIA_BENCH_BACKEND_SAME_TLS_PATH);
-  if (plugin != baseline) {
-    throw std::runtime_error("the LibSameTLS baseline's TLS model is " + baseline +
-                             " but the sample plugin's is " + plugin +
-                             " (bench/CMakeLists.txt copies the plugin's compile options)");
+  for (const std::string& path : {kBenchPluginPath, kSamplePluginPath}) {
+    const std::string plugin = tlsModelOf(path);
+    if (plugin != baseline) {
+      throw std::runtime_error("the LibSameTLS baseline's TLS model is " + baseline + " but " + path +
+                               "'s is " + plugin +
+                               " (bench/CMakeLists.txt copies the sample plugin's compile options)");
+    }
   }
-  benchmark::AddCustomContext("tls_model_plugin", plugin);
+  benchmark::AddCustomContext("tls_model_plugin", baseline);
   benchmark::AddCustomContext("tls_model_lib_same_tls", baseline);
   benchmark::AddCustomContext("tls_model_lib_pic", tlsModelOf(MTIA_BENCH_BACKEND_PIC_PATH));
 }
@@ -70,6 +73,9 @@ Fixture makeFixture(const mtia::MTIAHooksInterface& hooks) {
   f.hooks = &hooks;
   f.streams[0] = hooks.getDefaultStream(0);
   f.streams[1] = hooks.createStream(0);
+  for (int i = 0; i < 2; ++i) {
+    f.abi_streams[i] = {f.streams[i].id(), f.streams[i].device_index(), MTIA_DEVICE_TYPE_MTIA};
+  }
   return f;
 }
 
@@ -78,6 +84,8 @@ Fixture makeFixture(const mtia::MTIAHooksInterface& hooks) {
 const char* subjectName(Subject subject) noexcept {
   switch (subject) {
     case Subject::Host: return "Host";
+    case Subject::Sample: return "Sample";
+    case Subject::Direct: return "Direct";
     case Subject::InProcess: return "InProcess";
     case Subject::LibSameTLS: return "LibSameTLS";
     case Subject::LibPIC: return "LibPIC";
@@ -98,7 +106,7 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "mtia_bench: the allocation counter does not see allocations\n");
     return 1;
   }
-  // The hot hooks are measured on the sample plugin behind getMTIAHooks().
+  // The sample plugin is behind getMTIAHooks() (the Sample rows, memory, JSON, graphs).
   setenv("MTIA_PLUGIN_PATH", kSamplePluginPath.c_str(), 1);
   try {
     const mtia::MTIAHooksInterface& host = mtia::getMTIAHooks();
@@ -111,12 +119,21 @@ int main(int argc, char** argv) {
       return 1;
     }
     requireSameTlsModel();
-    const int32_t devices = host.deviceCount();
+    // The benchmark plugin before the baseline libraries: each takes its TLS
+    // from glibc's static surplus while there is room (backend.h).
+    g_bench_plugin = std::make_unique<LoadedPlugin>(kBenchPluginPath);
+    const int32_t devices = g_bench_plugin->hooks->deviceCount();
     g_baselines[static_cast<int>(Subject::InProcess)] = makeInProcessHooks(devices);
     g_baselines[static_cast<int>(Subject::LibSameTLS)] =
         openBackend(MTIA_BENCH_BACKEND_SAME_TLS_PATH, devices);
     g_baselines[static_cast<int>(Subject::LibPIC)] = openBackend(MTIA_BENCH_BACKEND_PIC_PATH, devices);
-    g_fixtures[static_cast<int>(Subject::Host)] = makeFixture(host);
+    g_fixtures[static_cast<int>(Subject::Sample)] = makeFixture(host);
+    Fixture& bench = g_fixtures[static_cast<int>(Subject::Host)];
+    bench = makeFixture(*g_bench_plugin->hooks);
+    Fixture& direct = g_fixtures[static_cast<int>(Subject::Direct)];
+    direct = bench;  // the same plugin, its streams included
+    direct.hooks = nullptr;
+    direct.table = g_bench_plugin->table;
     for (const Subject s : {Subject::InProcess, Subject::LibSameTLS, Subject::LibPIC}) {
       g_fixtures[static_cast<int>(s)] = makeFixture(*g_baselines[static_cast<int>(s)]);
     }

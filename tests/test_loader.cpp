@@ -107,6 +107,68 @@ TEST_CASE("A C plugin (the good fixture) loads and its absent slots throw by nam
   }
 }
 
+TEST_CASE("Every hook of an absent slot names the hook and the slot, whatever its arguments",
+          "[loader][c-plugin]") {
+  // fixture_good implements only the required slots, show_config,
+  // memory_stats and get_device_capability; it is a 1.0 plugin.
+  mtia::PluginLoader loader;
+  const mtia::MTIAHooksInterface& hooks = loader.load(fixturePath("fixture_good"));
+  const auto absent = [](const std::string& hook, const std::string& slot) {
+    return hook + "() failed in MTIA plugin 'fixture': the plugin does not implement this hook "
+                  "(slot '" + slot + "' of plugin ABI 1.0 is absent) (NOT_SUPPORTED)";
+  };
+  using mtia_test::errorOf;
+  const mtia::Stream stream(0, mtia::Device(mtia::DeviceType::MTIA, 0));
+  CHECK(errorOf([&] { hooks.hasPrimaryContext(0); }) == absent("hasPrimaryContext", "has_primary_context"));
+  CHECK(errorOf([&] { hooks.exchangeDevice(0); }) == absent("exchangeDevice", "exchange_device"));
+  CHECK(errorOf([&] { hooks.maybeExchangeDevice(0); }) ==
+        absent("maybeExchangeDevice", "maybe_exchange_device"));
+  CHECK(errorOf([&] { hooks.getCurrentRawStream(-1); }) ==
+        absent("getCurrentRawStream", "get_current_raw_stream"));
+  CHECK(errorOf([&] { hooks.getDefaultStream(0); }) == absent("getDefaultStream", "get_default_stream"));
+  CHECK(errorOf([&] { hooks.setCurrentStream(stream); }) ==
+        absent("setCurrentStream", "set_current_stream"));
+  CHECK(errorOf([&] { hooks.isPinnedPtr(nullptr); }) == absent("isPinnedPtr", "is_pinned_ptr"));
+  CHECK(errorOf([&] { hooks.deviceAlloc(0, 16); }) == absent("deviceAlloc", "device_alloc"));
+  CHECK(errorOf([&] { hooks.deviceFree(nullptr); }) == absent("deviceFree", "device_free"));
+  CHECK(errorOf([&] { hooks.getDeviceProperties(0); }) ==
+        absent("getDeviceProperties", "get_device_properties"));
+  CHECK(errorOf([&] { hooks.emptyCache(); }) == absent("emptyCache", "empty_cache"));
+  CHECK(errorOf([&] { hooks.resetPeakMemoryStats(0); }) ==
+        absent("resetPeakMemoryStats", "reset_peak_memory_stats"));
+  CHECK(errorOf([&] { hooks.mtiagraphCreate(); }) == absent("mtiagraphCreate", "graph_create"));
+  CHECK(errorOf([&] { hooks.mtiagraphReplay(0); }) == absent("mtiagraphReplay", "graph_replay"));
+  CHECK(errorOf([&] { hooks.mtiagraphPool(0); }) == absent("mtiagraphPool", "graph_pool"));
+  CHECK(errorOf([&] { hooks.graphPoolHandle(); }) ==
+        "graphPoolHandle() failed in MTIA plugin 'fixture': slot 'graph_pool_handle' requires plugin "
+        "ABI 1.1; plugin implements 1.0 (NOT_SUPPORTED)");
+  // Arguments the hook would refuse: the absent slot is reported first.
+  CHECK(errorOf([&] { hooks.recordMemoryHistory(std::string("a\0b", 3), "all", 10); }) ==
+        absent("recordMemoryHistory", "record_memory_history"));
+  CHECK(errorOf([&] { hooks.memorySnapshot(std::string("p\0q", 3)); }) ==
+        absent("memorySnapshot", "memory_snapshot"));
+  CHECK(errorOf([&] { hooks.attachOutOfMemoryObserver({}); }) ==
+        absent("attachOutOfMemoryObserver", "attach_oom_observer"));
+  // Slots whose NULL has a meaning keep it.
+  CHECK_NOTHROW(hooks.init());
+  CHECK(hooks.getExtension(MTIA_EXT_STREAMS_V1) == nullptr);
+}
+
+TEST_CASE("A pinned allocator kept across loads fails cleanly on a plugin without pinned memory",
+          "[loader][c-plugin]") {
+  mtia::PluginLoader loader;
+  mtia::Allocator* pinned = loader.load(mtia_test::samplePluginPath()).getPinnedMemoryAllocator();
+  REQUIRE(pinned != nullptr);
+  CHECK(pinned->allocate(64).get() != nullptr);
+  loader.unload();
+  loader.load(fixturePath("fixture_good"));
+  // The allocator belongs to the loader's adapter, now bound to a plugin
+  // without pinned_alloc: its call is the absent-slot error, not a NULL call.
+  CHECK(mtia_test::errorOf([&] { pinned->allocate(64); }) ==
+        "getPinnedMemoryAllocator()->allocate() failed in MTIA plugin 'fixture': the plugin does "
+        "not implement this hook (slot 'pinned_alloc' of plugin ABI 1.0 is absent) (NOT_SUPPORTED)");
+}
+
 TEST_CASE("Locate: missing, relative, directory and empty paths", "[loader][faults]") {
   checkLoadError("/nonexistent/libmtia_nothing.so", LoadStep::Locate,
                  "cannot resolve '/nonexistent/libmtia_nothing.so': No such file or directory");

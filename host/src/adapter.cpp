@@ -102,6 +102,7 @@ void PluginHooks::attach(const mtia_plugin_api_t& table, PluginInfo info) {
   info_ = std::move(info);  // may throw only before it changed anything (strings)
   binding_ = std::move(binding);
   api_ = table;
+  bindAbsentSlots(api_);  // a hook calls its slot with no NULL check (unloaded.h)
   const auto ext = [&](const char* id) -> const void* {
     const void* found = nullptr;  // on failure the hooks that need it say it is missing
     runLogged("an extension is taken as absent", [&] { found = getExtension(id); },
@@ -162,7 +163,15 @@ void PluginHooks::raiseLastError(const char* hook, mtia_status_t returned) const
   failures().raiseLastError(hook, returned);
 }
 
-void PluginHooks::escaped(const char* hook) const { failures().escaped(hook); }
+void PluginHooks::escaped(const char* hook) const {
+  try {
+    throw;
+  } catch (const AbsentSlot& slot) {  // the stand-in of an absent slot (unloaded.h)
+    absent(hook, slot.slot, slot.minor);
+  } catch (...) {
+    failures().escaped(hook);
+  }
+}
 
 void PluginHooks::noMemory(const char* hook, const char* slot, size_t bytes) const {
   raise(hook, MTIA_STATUS_INTERNAL,
@@ -217,7 +226,8 @@ void PluginHooks::badDeviceIndex(const char* hook, int32_t value) const {
         "the plugin returned device index " + std::to_string(value) + ", but " + count);
 }
 
-void PluginHooks::badStream(const char* hook, mtia_stream_t s) const {
+void PluginHooks::badStream(const char* hook, int64_t stream_id, uint64_t device_word) const {
+  const mtia_stream_t s = fromDeviceWord(stream_id, device_word);
   if (s.device_index < 0 || static_cast<uint32_t>(s.device_index) >= device_limit_) {
     badDeviceIndex(hook, s.device_index);
   }
@@ -243,15 +253,20 @@ nlohmann::json PluginHooks::callJson(const char* hook, Write write) const {
   return parseJson(hook, out.text());
 }
 
-// The JSON of a per-device slot, or the absent-slot PluginError.
-#define MTIA_DEVICE_JSON(hook, slot, device)                                              \
-  callJson(hook, [fn = api_.slot != nullptr ? api_.slot : (absent(hook, #slot), nullptr), \
-                  device](const mtia_sink_t* out) { return fn(device, out); })
+// The JSON of a per-device slot.
+#define MTIA_DEVICE_JSON(hook, slot, device) \
+  callJson(hook, [fn = api_.slot, device](const mtia_sink_t* out) { return fn(device, out); })
+
+// Every absent slot is bound to a stand-in that throws AbsentSlot (attach()),
+// which call() and check() turn into the absent-slot PluginError: a hook calls
+// its slot with no NULL check. A hook that checks its arguments before the
+// call asks first, so that an absent slot is reported whatever the arguments.
+#define MTIA_REQUIRE_SLOT(hook, slot)                    \
+  do {                                                   \
+    if (api_.slot == absentSlots().slot) absent(hook, #slot); \
+  } while (false)
 
 // ---- device group ---------------------------------------------------------
-
-// The slot's function pointer, or the absent-slot PluginError for `hook`.
-#define MTIA_SLOT(hook, slot) (api_.slot != nullptr ? api_.slot : (absent(hook, #slot), api_.slot))
 
 void PluginHooks::init() const {
   if (api_.lazy_init != nullptr) check("init", api_.lazy_init);
@@ -289,19 +304,18 @@ bool PluginHooks::isAvailable() const {
 }
 
 void PluginHooks::deviceSynchronize(DeviceIndex device_index) const {
-  check("deviceSynchronize", MTIA_SLOT("deviceSynchronize", device_synchronize), device_index);
+  check("deviceSynchronize", api_.device_synchronize, device_index);
 }
 
 std::string PluginHooks::showConfig() const {
-  auto fn = MTIA_SLOT("showConfig", show_config);
-  return callJson("showConfig", fn).dump(2);
+  return callJson("showConfig", api_.show_config).dump(2);
 }
 
 bool PluginHooks::hasPrimaryContext(DeviceIndex device_index) const {
-  const int32_t r = call("hasPrimaryContext", MTIA_SLOT("hasPrimaryContext", has_primary_context),
+  const int32_t r = call("hasPrimaryContext", api_.has_primary_context,
                          static_cast<int32_t>(device_index));
-  if (r < 0) raiseLastError("hasPrimaryContext");
-  return r != 0;
+  if (MTIA_LIKELY(r >= 0)) return r != 0;
+  raiseLastError("hasPrimaryContext");
 }
 
 void PluginHooks::setCurrentDevice(DeviceIndex device) const {
@@ -313,14 +327,13 @@ DeviceIndex PluginHooks::getCurrentDevice() const {
 }
 
 DeviceIndex PluginHooks::exchangeDevice(DeviceIndex device) const {
-  return toDeviceIndex("exchangeDevice", call("exchangeDevice", MTIA_SLOT("exchangeDevice", exchange_device),
-                                              static_cast<int32_t>(device)));
+  return toDeviceIndex("exchangeDevice",
+                       call("exchangeDevice", api_.exchange_device, static_cast<int32_t>(device)));
 }
 
 DeviceIndex PluginHooks::maybeExchangeDevice(DeviceIndex device) const {
   return toDeviceIndex("maybeExchangeDevice",
-                       call("maybeExchangeDevice",
-                            MTIA_SLOT("maybeExchangeDevice", maybe_exchange_device),
+                       call("maybeExchangeDevice", api_.maybe_exchange_device,
                             static_cast<int32_t>(device)));
 }
 
@@ -328,32 +341,33 @@ DeviceIndex PluginHooks::maybeExchangeDevice(DeviceIndex device) const {
 
 Stream PluginHooks::getCurrentStream(DeviceIndex device) const {
   return toStream("getCurrentStream",
-                  call("getCurrentStream", MTIA_SLOT("getCurrentStream", get_current_stream),
-                       static_cast<int32_t>(device)));
+                  call("getCurrentStream", api_.get_current_stream, static_cast<int32_t>(device)));
 }
 
 int64_t PluginHooks::getCurrentRawStream(DeviceIndex device) const {
   const int64_t raw =
-      call("getCurrentRawStream", MTIA_SLOT("getCurrentRawStream", get_current_raw_stream),
-           static_cast<int32_t>(device));
+      call("getCurrentRawStream", api_.get_current_raw_stream, static_cast<int32_t>(device));
   if (MTIA_LIKELY(raw >= 0)) return raw;
   raiseLastError("getCurrentRawStream");
 }
 
 Stream PluginHooks::getDefaultStream(DeviceIndex device) const {
   return toStream("getDefaultStream",
-                  call("getDefaultStream", MTIA_SLOT("getDefaultStream", get_default_stream),
-                       static_cast<int32_t>(device)));
+                  call("getDefaultStream", api_.get_default_stream, static_cast<int32_t>(device)));
 }
 
 void PluginHooks::setCurrentStream(const Stream& stream) const {
-  if (stream.device_type() != DeviceType::MTIA) {
-    raise("setCurrentStream", MTIA_STATUS_INVALID_ARGUMENT,
-          "the stream's device type is " + std::to_string(static_cast<int>(stream.device_type())) +
-              ", not MTIA (19)");
+  if (!MTIA_LIKELY(stream.device_type() == DeviceType::MTIA)) {
+    notMtiaStream("setCurrentStream", stream);
   }
   const mtia_stream_t s{stream.id(), stream.device_index(), MTIA_DEVICE_TYPE_MTIA};
-  check("setCurrentStream", MTIA_SLOT("setCurrentStream", set_current_stream), s);
+  check("setCurrentStream", api_.set_current_stream, s);
+}
+
+void PluginHooks::notMtiaStream(const char* hook, const Stream& stream) const {
+  raise(hook, MTIA_STATUS_INVALID_ARGUMENT,
+        "the stream's device type is " + std::to_string(static_cast<int>(stream.device_type())) +
+            ", not MTIA (19)");
 }
 
 Stream PluginHooks::createStream(DeviceIndex device, int32_t priority) const {
@@ -373,26 +387,24 @@ const void* PluginHooks::getExtension(const char* id) const {
 // ---- memory group ---------------------------------------------------------
 
 bool PluginHooks::isPinnedPtr(const void* data) const {
-  return call("isPinnedPtr", MTIA_SLOT("isPinnedPtr", is_pinned_ptr), data);
+  return call("isPinnedPtr", api_.is_pinned_ptr, data);
 }
 
 Allocator* PluginHooks::getPinnedMemoryAllocator() const {
-  if (api_.pinned_alloc == nullptr || api_.pinned_free == nullptr) {
-    absent("getPinnedMemoryAllocator", api_.pinned_alloc == nullptr ? "pinned_alloc" : "pinned_free");
-  }
+  MTIA_REQUIRE_SLOT("getPinnedMemoryAllocator", pinned_alloc);
+  MTIA_REQUIRE_SLOT("getPinnedMemoryAllocator", pinned_free);
   return pinned_allocator_.get();
 }
 
 void* PluginHooks::deviceAlloc(DeviceIndex device, size_t bytes) const {
   void* ptr = nullptr;
-  check("deviceAlloc", MTIA_SLOT("deviceAlloc", device_alloc), static_cast<int32_t>(device), bytes,
-        &ptr);
+  check("deviceAlloc", api_.device_alloc, static_cast<int32_t>(device), bytes, &ptr);
   if (ptr == nullptr && bytes != 0) noMemory("deviceAlloc", "device_alloc", bytes);
   return ptr;
 }
 
 void PluginHooks::deviceFree(void* ptr) const {
-  check("deviceFree", MTIA_SLOT("deviceFree", device_free), ptr);
+  check("deviceFree", api_.device_free, ptr);
 }
 
 // The result of `check_json(json)`, or PluginError(INTERNAL) for `hook`.
@@ -422,39 +434,39 @@ nlohmann::json PluginHooks::getDeviceProperties(DeviceIndex device) const {
 }
 
 void PluginHooks::emptyCache() const {
-  check("emptyCache", MTIA_SLOT("emptyCache", empty_cache));
+  check("emptyCache", api_.empty_cache);
 }
 
 void PluginHooks::recordMemoryHistory(const std::optional<std::string>& enabled,
                                       const std::string& stacks, size_t max_entries) const {
-  auto fn = MTIA_SLOT("recordMemoryHistory", record_memory_history);
+  MTIA_REQUIRE_SLOT("recordMemoryHistory", record_memory_history);
   if (enabled) checkCallerString("recordMemoryHistory", "the enabled mode", *enabled);
   checkCallerString("recordMemoryHistory", "the stacks mode", stacks);
-  check("recordMemoryHistory", fn, enabled ? enabled->c_str() : nullptr, stacks.c_str(),
+  check("recordMemoryHistory", api_.record_memory_history, enabled ? enabled->c_str() : nullptr, stacks.c_str(),
         static_cast<uint64_t>(max_entries));
 }
 
 nlohmann::json PluginHooks::memorySnapshot(const std::optional<std::string>& local_path) const {
-  auto fn = MTIA_SLOT("memorySnapshot", memory_snapshot);
+  MTIA_REQUIRE_SLOT("memorySnapshot", memory_snapshot);
   if (local_path) checkCallerString("memorySnapshot", "the path", *local_path);
   const char* path = local_path ? local_path->c_str() : nullptr;
-  return callJson("memorySnapshot", [fn, path](const mtia_sink_t* out) { return fn(path, out); });
+  return callJson("memorySnapshot",
+                  [fn = api_.memory_snapshot, path](const mtia_sink_t* out) { return fn(path, out); });
 }
 
 void PluginHooks::resetPeakMemoryStats(DeviceIndex device) const {
-  check("resetPeakMemoryStats", MTIA_SLOT("resetPeakMemoryStats", reset_peak_memory_stats),
-        static_cast<int32_t>(device));
+  check("resetPeakMemoryStats", api_.reset_peak_memory_stats, static_cast<int32_t>(device));
 }
 
 void PluginHooks::attachOutOfMemoryObserver(OutOfMemoryObserver observer) const {
-  auto fn = MTIA_SLOT("attachOutOfMemoryObserver", attach_oom_observer);
+  MTIA_REQUIRE_SLOT("attachOutOfMemoryObserver", attach_oom_observer);
   if (!observer) {
     raise("attachOutOfMemoryObserver", MTIA_STATUS_INVALID_ARGUMENT, "the observer is empty");
   }
   std::lock_guard<std::mutex> lock(observers_mutex_);
   observers_.push_back(std::move(observer));
   try {
-    check("attachOutOfMemoryObserver", fn, &oomTrampoline,
+    check("attachOutOfMemoryObserver", api_.attach_oom_observer, &oomTrampoline,
           static_cast<void*>(&observers_.back()));
   } catch (...) {
     observers_.pop_back();
@@ -466,45 +478,44 @@ void PluginHooks::attachOutOfMemoryObserver(OutOfMemoryObserver observer) const 
 
 int64_t PluginHooks::mtiagraphCreate(bool keep_graph) const {
   int64_t handle = -1;
-  check("mtiagraphCreate", MTIA_SLOT("mtiagraphCreate", graph_create), keep_graph, &handle);
+  check("mtiagraphCreate", api_.graph_create, keep_graph, &handle);
   return handle;
 }
 
 void PluginHooks::mtiagraphDestroy(int64_t handle) const {
-  check("mtiagraphDestroy", MTIA_SLOT("mtiagraphDestroy", graph_destroy), handle);
+  check("mtiagraphDestroy", api_.graph_destroy, handle);
 }
 
 void PluginHooks::mtiagraphCaptureBegin(int64_t handle, MempoolId_t pool) const {
-  check("mtiagraphCaptureBegin", MTIA_SLOT("mtiagraphCaptureBegin", graph_capture_begin), handle,
+  check("mtiagraphCaptureBegin", api_.graph_capture_begin, handle,
         mtia_mempool_id_t{pool.first, pool.second});
 }
 
 void PluginHooks::mtiagraphCaptureEnd(int64_t handle) const {
-  check("mtiagraphCaptureEnd", MTIA_SLOT("mtiagraphCaptureEnd", graph_capture_end), handle);
+  check("mtiagraphCaptureEnd", api_.graph_capture_end, handle);
 }
 
 void PluginHooks::mtiagraphInstantiate(int64_t handle) const {
-  check("mtiagraphInstantiate", MTIA_SLOT("mtiagraphInstantiate", graph_instantiate), handle);
+  check("mtiagraphInstantiate", api_.graph_instantiate, handle);
 }
 
 void PluginHooks::mtiagraphReplay(int64_t handle) const {
-  check("mtiagraphReplay", MTIA_SLOT("mtiagraphReplay", graph_replay), handle);
+  check("mtiagraphReplay", api_.graph_replay, handle);
 }
 
 void PluginHooks::mtiagraphReset(int64_t handle) const {
-  check("mtiagraphReset", MTIA_SLOT("mtiagraphReset", graph_reset), handle);
+  check("mtiagraphReset", api_.graph_reset, handle);
 }
 
 MempoolId_t PluginHooks::mtiagraphPool(int64_t handle) const {
   mtia_mempool_id_t pool{0, 0};
-  check("mtiagraphPool", MTIA_SLOT("mtiagraphPool", graph_pool), handle, &pool);
+  check("mtiagraphPool", api_.graph_pool, handle, &pool);
   return {pool.first, pool.second};
 }
 
 // ---- 1.1 ------------------------------------------------------------------
 
 MempoolId_t PluginHooks::graphPoolHandle() const {
-  if (api_.graph_pool_handle == nullptr) absent("graphPoolHandle", "graph_pool_handle", 1);
   mtia_mempool_id_t pool{0, 0};
   check("graphPoolHandle", api_.graph_pool_handle, &pool);
   return {pool.first, pool.second};

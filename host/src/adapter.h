@@ -6,7 +6,9 @@
 // registers and only look at the plugin's last error when the result signals
 // failure; the device indices they return are checked against the device
 // count cached at load (one compare, no lock, no flag). An absent optional
-// slot throws PluginError naming the hook and the slot.
+// slot throws PluginError naming the hook and the slot: attach() binds it to
+// a stand-in (unloaded.h) whose throw the catch around the call turns into
+// that error, so no hook tests a slot for NULL before calling it.
 //
 // One adapter serves a PluginLoader for its whole life: attach() binds it to
 // a load, detach() (unload) and enterForkedChild() (fork) replace every table
@@ -169,18 +171,37 @@ class PluginHooks final : public MTIAHooksInterface {
     }
     badDeviceIndex(hook, value);
   }
+  // One compare in registers for both checks: the device word is below
+  // device_limit_ exactly when the type is MTIA and the index is in range.
   Stream toStream(const char* hook, mtia_stream_t s) const {
-    if (MTIA_LIKELY(static_cast<uint32_t>(s.device_index) < device_limit_ &&
-                    s.device_type == MTIA_DEVICE_TYPE_MTIA)) {
-      return Stream(s.stream_id, Device(DeviceType::MTIA, static_cast<DeviceIndex>(s.device_index)));
+    const uint64_t word = deviceWord(s);
+    if (MTIA_LIKELY(word < device_limit_)) {
+      return Stream(s.stream_id, Device(DeviceType::MTIA, static_cast<DeviceIndex>(word)));
     }
-    badStream(hook, s);
+    badStream(hook, s.stream_id, word);
+  }
+  // A stream's device index and device type as one 64-bit word (index in the
+  // low half), less MTIA's type: the index itself when the type is MTIA, at
+  // least 2^32 otherwise. The compiler keeps it in the register it came in.
+  static constexpr uint64_t kMtiaTypeWord = uint64_t{MTIA_DEVICE_TYPE_MTIA} << 32;
+  static uint64_t deviceWord(const mtia_stream_t& s) noexcept {
+    return (uint64_t{static_cast<uint32_t>(s.device_index)} |
+            uint64_t{static_cast<uint32_t>(s.device_type)} << 32) -
+           kMtiaTypeWord;
+  }
+  static mtia_stream_t fromDeviceWord(int64_t stream_id, uint64_t word) noexcept {
+    word += kMtiaTypeWord;
+    return {stream_id, static_cast<int32_t>(static_cast<uint32_t>(word)),
+            static_cast<int32_t>(static_cast<uint32_t>(word >> 32))};
   }
   // Throws PluginError for a device index not below device_limit_: the
   // plugin's last error when negative (the failure signal), else INTERNAL
   // naming the index and the device count.
   [[noreturn]] void badDeviceIndex(const char* hook, int32_t value) const;
-  [[noreturn]] void badStream(const char* hook, mtia_stream_t s) const;
+  // The same for a stream (its deviceWord()), or INTERNAL for its device type.
+  [[noreturn]] void badStream(const char* hook, int64_t stream_id, uint64_t device_word) const;
+  // PluginError(INVALID_ARGUMENT): a caller's stream of another device type.
+  [[noreturn]] void notMtiaStream(const char* hook, const Stream& stream) const;
   // A device count from the plugin as DeviceIndex, or PluginError.
   DeviceIndex toCount(const char* hook, int32_t count) const;
   // PluginError(INTERNAL): `slot` succeeded without memory for `bytes` > 0.
@@ -203,7 +224,9 @@ class PluginHooks final : public MTIAHooksInterface {
                                         size_t struct_size, size_t offset) const;
   void installStandIns(const StandIns& stand_ins) noexcept;
 
-  mtia_plugin_api_t api_;  // the host's copy: absent slots are NULL; stand-ins when detached
+  // The host's copy: absent slots bound to their stand-ins (but those whose
+  // NULL has a meaning, unloaded.h); every slot a stand-in when detached.
+  mtia_plugin_api_t api_;
   PluginInfo info_;
   // deviceCount() at attach (kMaxDeviceIndex + 1 when that failed): device
   // indices the plugin returns must be below it.

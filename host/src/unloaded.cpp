@@ -2,6 +2,7 @@
 
 #include "fork.h"
 
+#include <cstddef>
 #include <cstring>
 #include <type_traits>
 
@@ -50,6 +51,65 @@ mtia_status_t forkedLastError(const char** message) noexcept {
   return MTIA_STATUS_UNAVAILABLE;
 }
 
+// Every slot of the core table in table order: the minor that added it, and
+// what a NULL slot means to the adapter: Absent (calling its hook is the
+// absent-slot PluginError(NOT_SUPPORTED); the required device slots, never
+// NULL after validation, count as Absent too) or Kept (left as it is: the
+// loader's lifecycle slots, get_last_error, which the failure path itself
+// calls, and the slots whose NULL has a meaning: "no extensions", "nothing to
+// initialise", "true"). The failing and the absent stand-ins are made from
+// this one list; a slot missing from it fails the static_assert below.
+#define MTIA_CORE_SLOTS(X)                                                                   \
+  X(initialize, 0, Kept) X(shutdown, 0, Kept) X(get_last_error, 0, Kept)                    \
+  X(get_extension, 0, Kept) X(lazy_init, 0, Kept) X(has_mtia, 0, Kept)                      \
+  X(device_count, 0, Absent) X(device_synchronize, 0, Absent) X(show_config, 0, Absent)     \
+  X(has_primary_context, 0, Absent) X(set_current_device, 0, Absent)                        \
+  X(get_current_device, 0, Absent) X(exchange_device, 0, Absent)                            \
+  X(maybe_exchange_device, 0, Absent) X(is_available, 0, Kept)                              \
+  X(get_current_stream, 0, Absent) X(get_current_raw_stream, 0, Absent)                     \
+  X(get_default_stream, 0, Absent) X(set_current_stream, 0, Absent)                         \
+  X(is_pinned_ptr, 0, Absent) X(pinned_alloc, 0, Absent) X(pinned_free, 0, Absent)          \
+  X(device_alloc, 0, Absent) X(device_free, 0, Absent) X(memory_stats, 0, Absent)           \
+  X(get_device_capability, 0, Absent) X(get_device_properties, 0, Absent)                   \
+  X(empty_cache, 0, Absent) X(record_memory_history, 0, Absent)                             \
+  X(memory_snapshot, 0, Absent) X(reset_peak_memory_stats, 0, Absent)                       \
+  X(attach_oom_observer, 0, Absent) X(graph_create, 0, Absent) X(graph_destroy, 0, Absent)  \
+  X(graph_capture_begin, 0, Absent) X(graph_capture_end, 0, Absent)                         \
+  X(graph_instantiate, 0, Absent) X(graph_replay, 0, Absent) X(graph_reset, 0, Absent)      \
+  X(graph_pool, 0, Absent) X(graph_pool_handle, 1, Absent)
+
+#define MTIA_COUNT_SLOT(slot, minor, null) +1
+static_assert((0 MTIA_CORE_SLOTS(MTIA_COUNT_SLOT)) * sizeof(void (*)()) ==
+                  sizeof(mtia_plugin_api_t) - offsetof(mtia_plugin_api_t, initialize),
+              "MTIA_CORE_SLOTS lists every slot of mtia_plugin_api_t");
+#undef MTIA_COUNT_SLOT
+
+// An absent slot's stand-in: throws which slot it stands in for.
+template <class Fn, const AbsentSlot* Which>
+struct Absent;
+
+template <class R, class... Args, const AbsentSlot* Which>
+struct Absent<R (*)(Args...), Which> {
+  [[noreturn]] static R call(Args...) { throw *Which; }
+};
+
+mtia_plugin_api_t makeAbsentTable() noexcept {
+  mtia_plugin_api_t t;
+  std::memset(&t, 0, sizeof(t));
+#define MTIA_ABSENT_Kept(slot, minor)
+#define MTIA_ABSENT_Absent(slot, minor)                      \
+  {                                                          \
+    static constexpr AbsentSlot which{#slot, minor};         \
+    t.slot = &Absent<decltype(t.slot), &which>::call;        \
+  }
+#define MTIA_ABSENT(slot, minor, null) MTIA_ABSENT_##null(slot, minor)
+  MTIA_CORE_SLOTS(MTIA_ABSENT)
+#undef MTIA_ABSENT
+#undef MTIA_ABSENT_Absent
+#undef MTIA_ABSENT_Kept
+  return t;
+}
+
 mtia_plugin_api_t makeTable(mtia_status_t (*last_error)(const char**)) noexcept {
   mtia_plugin_api_t t;
   std::memset(&t, 0, sizeof(t));
@@ -58,49 +118,10 @@ mtia_plugin_api_t makeTable(mtia_status_t (*last_error)(const char**)) noexcept 
   t.abi_minor = MTIA_PLUGIN_ABI_MINOR;
   t.plugin_name = "(unloaded)";
   t.plugin_version = "";
-  t.get_last_error = last_error;
-#define MTIA_FAILING(slot) t.slot = failing(t.slot)
-  MTIA_FAILING(initialize);
-  MTIA_FAILING(shutdown);
-  MTIA_FAILING(get_extension);
-  MTIA_FAILING(lazy_init);
-  MTIA_FAILING(has_mtia);
-  MTIA_FAILING(device_count);
-  MTIA_FAILING(device_synchronize);
-  MTIA_FAILING(show_config);
-  MTIA_FAILING(has_primary_context);
-  MTIA_FAILING(set_current_device);
-  MTIA_FAILING(get_current_device);
-  MTIA_FAILING(exchange_device);
-  MTIA_FAILING(maybe_exchange_device);
-  MTIA_FAILING(is_available);
-  MTIA_FAILING(get_current_stream);
-  MTIA_FAILING(get_current_raw_stream);
-  MTIA_FAILING(get_default_stream);
-  MTIA_FAILING(set_current_stream);
-  MTIA_FAILING(is_pinned_ptr);
-  MTIA_FAILING(pinned_alloc);
-  MTIA_FAILING(pinned_free);
-  MTIA_FAILING(device_alloc);
-  MTIA_FAILING(device_free);
-  MTIA_FAILING(memory_stats);
-  MTIA_FAILING(get_device_capability);
-  MTIA_FAILING(get_device_properties);
-  MTIA_FAILING(empty_cache);
-  MTIA_FAILING(record_memory_history);
-  MTIA_FAILING(memory_snapshot);
-  MTIA_FAILING(reset_peak_memory_stats);
-  MTIA_FAILING(attach_oom_observer);
-  MTIA_FAILING(graph_create);
-  MTIA_FAILING(graph_destroy);
-  MTIA_FAILING(graph_capture_begin);
-  MTIA_FAILING(graph_capture_end);
-  MTIA_FAILING(graph_instantiate);
-  MTIA_FAILING(graph_replay);
-  MTIA_FAILING(graph_reset);
-  MTIA_FAILING(graph_pool);
-  MTIA_FAILING(graph_pool_handle);
+#define MTIA_FAILING(slot, minor, null) t.slot = failing(t.slot);
+  MTIA_CORE_SLOTS(MTIA_FAILING)
 #undef MTIA_FAILING
+  t.get_last_error = last_error;
   return t;
 }
 
@@ -129,11 +150,26 @@ StandIns makeStandIns(mtia_status_t (*last_error)(const char**)) noexcept {
 // Built at load time (static initialisation), never in an atfork handler.
 const StandIns g_unloaded = makeStandIns(&unloadedLastError);
 const StandIns g_forked = makeStandIns(&forkedLastError);
+const mtia_plugin_api_t g_absent = makeAbsentTable();
 
 }  // namespace
 
 const StandIns& unloadedStandIns() noexcept { return g_unloaded; }
 const StandIns& forkedStandIns() noexcept { return g_forked; }
+const mtia_plugin_api_t& absentSlots() noexcept { return g_absent; }
+
+void bindAbsentSlots(mtia_plugin_api_t& table) noexcept {
+  const auto bind = [](auto& slot, auto stand_in) {
+    if (slot == nullptr) slot = stand_in;
+  };
+#define MTIA_BIND_Kept(slot)
+#define MTIA_BIND_Absent(slot) bind(table.slot, g_absent.slot);
+#define MTIA_BIND(slot, minor, null) MTIA_BIND_##null(slot)
+  MTIA_CORE_SLOTS(MTIA_BIND)
+#undef MTIA_BIND
+#undef MTIA_BIND_Absent
+#undef MTIA_BIND_Kept
+}
 
 bool isStandInFailure(const PluginError& e) noexcept {
   return e.code() == MTIA_STATUS_UNAVAILABLE &&
