@@ -317,7 +317,7 @@ def main(argv):
                 cells["verdict"] = f"{verdict(ok)} (on Ir; times {'agree' if ok == time_ok else 'disagree'})"
             else:
                 ok = time_ok
-                cells["verdict"] = verdict(ok)
+                cells["verdict"] = verdict(ok) + (" (on CPU time; Ir shown)" if name in launch_ir else "")
         table.add(name, ok, **cells)
 
     for name, message in errors:
