@@ -6,6 +6,7 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
+#include <atomic>
 #include <cctype>
 #include <cstdint>
 #include <cstdlib>
@@ -41,7 +42,10 @@ const LevelSetting& levelSetting() {
   return setting;
 }
 
+std::atomic<bool> g_logger_built{false};
+
 spdlog::logger* makeLogger() {
+  g_logger_built.store(true, std::memory_order_relaxed);
   auto sink = std::make_shared<spdlog::sinks::stderr_sink_mt>();
   auto* log = new spdlog::logger("mtia", std::move(sink));
   log->set_pattern("[%Y-%m-%d %H:%M:%S.%e] [mtia] [%l] %v");
@@ -136,6 +140,8 @@ spdlog::logger& logger() {
   static spdlog::logger* const instance = makeLogger();
   return *instance;
 }
+
+bool loggerBuilt() noexcept { return g_logger_built.load(std::memory_order_relaxed); }
 
 bool shouldLog(spdlog::level::level_enum level) {
   // An invalid MTIA_LOG_LEVEL is reported at the first use of the logging, as

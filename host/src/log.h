@@ -32,6 +32,9 @@ namespace mtia::detail {
 // start-up, so paths that run on every load log through logIfEnabled.
 spdlog::logger& logger();
 
+// Whether logger() has been built in this process (tests/test_logging_lazy.cpp).
+bool loggerBuilt() noexcept;
+
 // Whether a message at `level` passes MTIA_LOG_LEVEL (logger().should_log),
 // answered without building the logger, except when MTIA_LOG_LEVEL is not a
 // level: then the logger is built at this first use and logs its warning.
