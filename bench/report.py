@@ -75,8 +75,10 @@ UNIT_NS = {"ns": 1.0, "us": 1e3, "ms": 1e6, "s": 1e9}
 
 
 def load(paths):
-    """Returns ({name: median ns}, [(name, error)], [names in order])."""
-    medians, errors, order = {}, [], []
+    """Returns ({name: median ns}, [(name, error)], [names in order],
+    {name: instructions of one whole launch}: the start-up rows' callgrind
+    count, shown beside the times, which still judge those rows)."""
+    medians, errors, order, launch_ir = {}, [], [], {}
     for path in paths:
         with open(path) as f:
             data = json.load(f)
@@ -92,7 +94,9 @@ def load(paths):
                 metric = "real_time" if "/real_time" in name else "cpu_time"
                 medians[name] = b[metric] * UNIT_NS[b.get("time_unit", "ns")]
                 order.append(name)
-    return medians, errors, order
+                if "instructions" in b:
+                    launch_ir[name] = b["instructions"]
+    return medians, errors, order, launch_ir
 
 
 DUMP_PREFIX = "desc: Trigger: Client Request: "
@@ -281,7 +285,7 @@ def main(argv):
     parser.add_argument("--callgrind", help="directory of the callgrind dumps")
     parser.add_argument("results", nargs="+")
     args = parser.parse_args(argv)
-    medians, errors, order = load(args.results)
+    medians, errors, order, launch_ir = load(args.results)
     counts = load_callgrind(args.callgrind) if args.callgrind else {}
     for name, minuend, subtrahend in DERIVED:
         if minuend in medians and subtrahend in medians:
@@ -330,6 +334,8 @@ def main(argv):
         key = re.sub(r"/threads:1$", "", name)  # the callgrind rows run on one thread
         ir = counts[key][0] if key in counts and not name.endswith("/threads:2") else None
         base_ir = counts[base_name][0] if ir is not None and base_name in counts else None
+        if name in launch_ir and base_name in launch_ir:  # shown, not judged on
+            ir, base_ir = launch_ir[name], launch_ir[base_name]
         cells = dict(host=cell(ir, value),
                      base=f"{cell(base_ir, base)} ({base_name})" if base else "",
                      diff=cell(ir - base_ir if base_ir is not None else None, value - base) if base else "",
@@ -341,12 +347,12 @@ def main(argv):
             kind, limit = target
             time_ok = (base is not None and value / base <= limit) if kind == "ratio" else value <= limit
             cells["target"] = f"≤ {limit:.2f}×" if kind == "ratio" else f"≤ {limit:g} ns"
-            if kind == "ratio" and base_ir:
+            if kind == "ratio" and base_ir and name not in launch_ir:
                 ok = ir / base_ir <= limit
                 cells["verdict"] = f"{verdict(ok)} (on Ir; times {'agree' if ok == time_ok else 'disagree'})"
             else:
                 ok = time_ok
-                cells["verdict"] = verdict(ok)
+                cells["verdict"] = verdict(ok) + (" (on CPU time; Ir shown)" if name in launch_ir else "")
         table.add(name, ok, **cells)
 
     for name, message in errors:

@@ -210,7 +210,7 @@ void PluginLoader::loadSteps(const std::string* given) {
     return detail::configurePluginPath(env, report_, &s.detail);
   });
   const std::string& path = report_.path_given;
-  detail::logger().debug("loading MTIA plugin '{}'", path);
+  detail::logIfEnabled(spdlog::level::debug, "loading MTIA plugin '{}'", path);
 
   // 1. manifest: a *.json path names the library through a manifest.
   std::string library_path = path;
@@ -360,8 +360,8 @@ void PluginLoader::loadSteps(const std::string* given) {
   loaded_ = std::move(loaded);
   // MTIA_TRACE: the tracing decorator (docs/tracing.md), else the adapter itself.
   published_ = &detail::chooseTracing(env, *hooks_, traced_hooks_);
-  detail::logger().info("loaded MTIA plugin '{}' {} (ABI {}) from '{}'", report_.plugin_name,
-                        report_.plugin_version, report_.plugin_abi, resolved);
+  detail::logIfEnabled(spdlog::level::info, "loaded MTIA plugin '{}' {} (ABI {}) from '{}'",
+                       report_.plugin_name, report_.plugin_version, report_.plugin_abi, resolved);
 }
 
 void PluginLoader::unload() noexcept {

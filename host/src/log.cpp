@@ -6,6 +6,7 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
+#include <atomic>
 #include <cctype>
 #include <cstdint>
 #include <cstdlib>
@@ -19,19 +20,42 @@ namespace mtia::detail {
 
 namespace {
 
+// MTIA_LOG_LEVEL, read once: the level, and the text when it is not a level.
+struct LevelSetting {
+  spdlog::level::level_enum level = spdlog::level::err;
+  std::optional<std::string> invalid;
+};
+
+const LevelSetting& levelSetting() {
+  static const LevelSetting setting = [] {
+    LevelSetting s;
+    const char* env = std::getenv("MTIA_LOG_LEVEL");
+    if (env == nullptr || *env == '\0') return s;
+    const auto level = parseLogLevel(env);
+    if (level) {
+      s.level = *level;
+    } else {
+      s.invalid = env;
+    }
+    return s;
+  }();
+  return setting;
+}
+
+std::atomic<bool> g_logger_built{false};
+
 spdlog::logger* makeLogger() {
+  g_logger_built.store(true, std::memory_order_relaxed);
   auto sink = std::make_shared<spdlog::sinks::stderr_sink_mt>();
   auto* log = new spdlog::logger("mtia", std::move(sink));
   log->set_pattern("[%Y-%m-%d %H:%M:%S.%e] [mtia] [%l] %v");
-  const char* env = std::getenv("MTIA_LOG_LEVEL");
-  const bool set = env != nullptr && *env != '\0';
-  const auto level = set ? parseLogLevel(env) : spdlog::level::err;
-  if (!level) {
+  const LevelSetting& setting = levelSetting();
+  if (setting.invalid) {
     log->warn("MTIA_LOG_LEVEL='{}' is not one of trace, debug, info, warn, error, critical, off; "
               "using 'error'",
-              env);
+              *setting.invalid);
   }
-  log->set_level(level.value_or(spdlog::level::err));
+  log->set_level(setting.level);
   return log;
 }
 
@@ -117,6 +141,16 @@ spdlog::logger& logger() {
   return *instance;
 }
 
+bool loggerBuilt() noexcept { return g_logger_built.load(std::memory_order_relaxed); }
+
+bool shouldLog(spdlog::level::level_enum level) {
+  // An invalid MTIA_LOG_LEVEL is reported at the first use of the logging, as
+  // when the logger was built eagerly; otherwise the logger waits for a message.
+  static const bool reported = levelSetting().invalid && (logger(), true);
+  (void)reported;
+  return level >= levelSetting().level;
+}
+
 std::optional<spdlog::level::level_enum> parseLogLevel(std::string_view text) noexcept {
   static constexpr struct {
     std::string_view name;
@@ -165,7 +199,7 @@ void pluginLogSink(void* host_data, mtia_log_level_t level, const char* message)
     default: valid = false; break;
   }
   try {
-    if (!logger().should_log(lvl)) return;  // filtered lines cost no lock
+    if (!shouldLog(lvl)) return;  // filtered lines cost no lock (nor a logger)
     std::string text = pluginText(message, kMaxPluginMessageBytes);
     if (!valid) text = "(invalid log level " + std::to_string(level) + ") " + text;
     const auto* tag = static_cast<const PluginLogTag*>(host_data);

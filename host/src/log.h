@@ -22,12 +22,31 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 
 namespace mtia::detail {
 
 // The "mtia" logger, writing to stderr. Level from MTIA_LOG_LEVEL
 // (trace, debug, info, warn, error, critical, off; any case); default: error.
+// Built on first use: its sink and pattern formatter cost a process's
+// start-up, so paths that run on every load log through logIfEnabled.
 spdlog::logger& logger();
+
+// Whether logger() has been built in this process (tests/test_logging_lazy.cpp).
+bool loggerBuilt() noexcept;
+
+// Whether a message at `level` passes MTIA_LOG_LEVEL (logger().should_log),
+// answered without building the logger, except when MTIA_LOG_LEVEL is not a
+// level: then the logger is built at this first use and logs its warning.
+bool shouldLog(spdlog::level::level_enum level);
+
+// logger().log(level, ...) when shouldLog(level): a process whose messages
+// are all filtered out never builds the logger.
+template <class... Args>
+void logIfEnabled(spdlog::level::level_enum level, spdlog::format_string_t<Args...> format,
+                  Args&&... args) {
+  if (shouldLog(level)) logger().log(level, format, std::forward<Args>(args)...);
+}
 
 // An MTIA_LOG_LEVEL value: trace, debug, info, warn|warning, error|err,
 // critical, off, in any case. nullopt for anything else.
