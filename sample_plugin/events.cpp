@@ -19,6 +19,7 @@ mtia_status_t event_create(uint32_t flags, int64_t* out_event) noexcept {
 }
 
 mtia_status_t event_destroy(int64_t event) noexcept { return slot([&] { sim::destroyEvent(event); }); }
+mtia_status_t event_synchronize(int64_t event) noexcept { return slot([&] { sim::synchronizeEvent(event); }); }
 
 mtia_status_t event_record(int64_t event, mtia_stream_t stream) noexcept {
   return slot([&] { sim::recordEvent(event, findStream(stream)); });
@@ -30,10 +31,6 @@ mtia_status_t stream_wait_event(mtia_stream_t stream, int64_t event) noexcept {
 
 mtia_status_t event_query(int64_t event, bool* out_done) noexcept {
   return slot([&] { out(out_done, "out_done") = sim::queryEvent(event); });
-}
-
-mtia_status_t event_synchronize(int64_t event) noexcept {
-  return slot([&] { sim::synchronizeEvent(event); });
 }
 
 mtia_status_t event_elapsed_time(int64_t start, int64_t end, int64_t* out_ns) noexcept {

@@ -84,11 +84,9 @@ json segmentJson(const char* base, const sim::Segment& seg) {
     allocated += b.allocated ? b.size : 0;
     requested += b.requested;  // 0 for a free block
   }
-  json out = {{"device", seg.device}, {"address", sim::address(base)}, {"total_size", seg.size},
+  return {{"device", seg.device}, {"address", sim::address(base)}, {"total_size", seg.size},
               {"allocated_size", allocated}, {"requested_size", requested},
-              {"segment_type", seg.block_size != 0 ? "small" : "large"}, {"blocks", std::move(blocks)}};
-  if (seg.block_size != 0) out["block_size"] = seg.block_size;
-  return out;
+              {"segment_type", seg.small ? "small" : "large"}, {"blocks", std::move(blocks)}};
 }
 
 // PyTorch's shape: segments (by device, then address), a trace per device, the history settings.
@@ -118,16 +116,10 @@ void writeFile(const char* path, const std::string& text) {
                   "local_path is empty: pass a file path, or NULL to skip the file");
   }
   std::FILE* file = std::fopen(path, "wb");
-  int error = errno;
-  if (file != nullptr) {
-    const bool written = std::fwrite(text.data(), 1, text.size(), file) == text.size();
-    error = errno;
-    const bool closed = std::fclose(file) == 0;
-    if (written && closed) return;
-    if (written) error = errno;
-  }
-  throw Failure(MTIA_STATUS_INVALID_ARGUMENT,
-                str("cannot write the memory snapshot to '", path, "': ", std::strerror(error)));
+  const bool written = file != nullptr && std::fwrite(text.data(), 1, text.size(), file) == text.size();
+  if (file != nullptr && std::fclose(file) == 0 && written) return;
+  throw Failure(MTIA_STATUS_INVALID_ARGUMENT,  // errno: the first call that failed
+                str("cannot write the memory snapshot to '", path, "': ", std::strerror(errno)));
 }
 
 mtia_status_t memory_snapshot(const char* local_path, const mtia_sink_t* out) noexcept {

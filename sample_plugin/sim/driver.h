@@ -39,14 +39,13 @@ enum class Err { BadValue, NoMemory, Unsupported, BadState, NotFound, Down, Host
 struct Error : std::runtime_error {
   Error(Err c, const std::string& message, int32_t d = 0)
       : std::runtime_error(message), code(c), detail(d) {}
-  Error with(const std::string& more) const { return Error(code, what() + more, detail); }
   Err code;
   int32_t detail;
 };
 
 inline constexpr int32_t kMaxDevices = 64;
 inline constexpr int64_t kMaxStreams = 1024;            // per device, stream 0 included; < 2^16
-inline constexpr size_t kSmallLimit = size_t{1} << 20;  // largest size-class request
+inline constexpr size_t kSmallLimit = size_t{1} << 20;  // the largest request of the small pool
 inline constexpr size_t kSegment = size_t{2} << 20;     // small segment; large-segment granule
 
 struct Config {
@@ -72,7 +71,7 @@ inline bool hasContext(int32_t device) {
   checkDevice(device);
   return g_has_context[device].load(std::memory_order_relaxed);
 }
-void synchronizeDevice(int32_t device);  // waits; throws the first failure of its streams
+void synchronizeDevice(int32_t device);  // waits; throws the first failing stream's failure
 void waitDevice(int32_t device);         // waits for the work queued before the call
 
 // The calling thread's current device and current stream of each device. It
@@ -119,10 +118,9 @@ class Stream {
   void submit(Op op, bool event_op = false);
   bool idle();
   void waitForSubmitted();           // waits for the work submitted before the call
-  std::optional<Error> takeError();  // the first failure since the last call
+  std::optional<Error> takeError();  // the first failure since the last call; later ones are dropped
   void synchronize();                // waitForSubmitted, then throws takeError()
-  void beginCapture(int64_t graph, OpList* ops);
-  void endCapture();
+  void capture(int64_t graph, OpList* ops);  // ops NULL: the capture ends
   void stop();                 // drops queued work; a blocked event wait gives up
   void execute(const Op& op);  // runs the op on the calling worker, keeping its failure
   std::atomic<bool> stopping{false};
@@ -136,7 +134,6 @@ class Stream {
   int64_t capture_graph_ = -1;
   OpList* capture_ = nullptr;
   std::optional<Error> error_;
-  uint64_t more_errors_ = 0;
   std::thread worker_;
 };
 
@@ -174,10 +171,6 @@ PoolId newPool();  // never {0,0}, never returned before
 
 // ---- memory ----------------------------------------------------------------------
 
-// The block serving a request: up to 4 KiB the next multiple of 512, up to
-// 1 MiB the next 2^k + j * 2^(k-2) (j = 1..4), above it the next multiple of 512.
-size_t blockSizeFor(size_t bytes) noexcept;
-
 struct MemoryStats {
   uint64_t total = 0, allocated = 0, peak_allocated = 0, requested = 0, peak_requested = 0,
            reserved = 0, peak_reserved = 0, segments = 0, num_allocs = 0, num_frees = 0,
@@ -201,7 +194,8 @@ struct Block {
 };
 struct Segment {
   int32_t device;
-  size_t size, block_size;        // block_size: its size class; 0 for a large segment
+  size_t size;
+  bool small;                     // in the small pool (requests up to kSmallLimit)
   std::map<char*, Block> blocks;  // tile the segment
 };
 struct Snapshot {

@@ -55,7 +55,7 @@ void beginCapture(int64_t graph, PoolId pool) {
   if (g->state == State::Capturing) g.misuse("is already capturing");
   if (g->state != State::Empty) g.misuse("already holds a capture: reset it before capturing again");
   Stream& stream = currentStream(thread().device);
-  stream.beginCapture(graph, &g->captured);  // throws if the stream is capturing
+  stream.capture(graph, &g->captured);  // throws if the stream is capturing
   g->stream = &stream;
   g->state = State::Capturing;
   g->pool = pool == PoolId{} ? newPool() : pool;
@@ -69,7 +69,7 @@ void endCapture(int64_t graph) {
     g.misuse(str("is capturing on ", g->stream->name(), ", but the current stream is ", current.name(),
                  ": end the capture on the stream it began on"));
   }
-  g->stream->endCapture();
+  g->stream->capture(graph, nullptr);
   g->state = State::Captured;
   if (!g->keep_graph) {
     g->exec = std::make_shared<const OpList>(std::move(g->captured));

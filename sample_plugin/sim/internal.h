@@ -51,8 +51,7 @@ struct DeviceMemory {
   MemoryStats stats;
   uint64_t seq = 0;  // numbers every event, recorded or not
   std::deque<TraceEvent> trace;
-  // Free blocks by (size, address) per pool: a size class, or 0 for large blocks.
-  std::map<size_t, std::set<std::pair<size_t, char*>>> free;
+  std::set<std::pair<size_t, char*>> free[2];  // free blocks by (size, address); [1]: small pool
 };
 struct Memory {
   ~Memory();                          // frees the segments and the pinned blocks
