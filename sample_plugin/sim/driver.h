@@ -7,14 +7,17 @@
 // docs/streams-and-graphs.md describe what it simulates.
 #pragma once
 
+#include <array>
 #include <atomic>
 #include <condition_variable>
 #include <cstdint>
 #include <deque>
 #include <functional>
 #include <map>
+#include <memory>
 #include <mutex>
 #include <optional>
+#include <set>
 #include <sstream>
 #include <stdexcept>
 #include <string>
@@ -121,12 +124,11 @@ class Stream {
   std::optional<Error> takeError();  // the first failure since the last call; later ones are dropped
   void synchronize();                // waitForSubmitted, then throws takeError()
   void capture(int64_t graph, OpList* ops);  // ops NULL: the capture ends
-  void stop();                 // drops queued work; a blocked event wait gives up
-  void execute(const Op& op);  // runs the op on the calling worker, keeping its failure
+  void stop();  // drops queued work; a blocked event wait gives up
   std::atomic<bool> stopping{false};
 
  private:
-  void run();
+  void run();  // the worker: runs the queue in order, keeping the first failure
   std::mutex mutex_;
   std::condition_variable work_cv_, done_cv_;
   std::deque<Op> queue_;
@@ -223,5 +225,73 @@ void addOomObserver(OomObserver fn, void* user_data);
 void* pinnedAlloc(size_t bytes);  // bytes > 0
 void pinnedFree(void* ptr);
 bool isPinned(const void* ptr) noexcept;
+
+// ---- the driver's own state: for its source files (sim/*.cpp), not the binding ----
+
+// int64 handles (1, 2, ...) to objects; the shared_ptr a lookup returns keeps
+// the object alive while a call or queued work uses it.
+template <class T>
+class Handles {
+ public:
+  explicit Handles(const char* kind) : kind_(kind) {}
+  int64_t add(std::shared_ptr<T> object) {
+    std::lock_guard<std::mutex> lock(mutex_);
+    objects_.emplace(next_, std::move(object));
+    return next_++;
+  }
+  std::shared_ptr<T> find(int64_t handle) {
+    std::lock_guard<std::mutex> lock(mutex_);
+    const auto it = objects_.find(handle);
+    if (it == objects_.end()) throw notFound(handle);
+    return it->second;
+  }
+  void remove(int64_t handle) {
+    std::lock_guard<std::mutex> lock(mutex_);
+    if (objects_.erase(handle) == 0) throw notFound(handle);
+  }
+
+ private:
+  Error notFound(int64_t handle) const {
+    return Error(Err::NotFound, str(kind_, " ", handle, " does not exist"));
+  }
+  const char* kind_;
+  std::mutex mutex_;
+  std::map<int64_t, std::shared_ptr<T>> objects_;
+  int64_t next_ = 1;
+};
+
+struct Device {
+  std::mutex streams_mutex;  // serialises stream creation; lookups take no lock
+  std::array<std::unique_ptr<Stream>, kMaxStreams> streams;  // set once, below stream_count
+  std::atomic<int64_t> stream_count{1};
+};
+
+struct DeviceMemory {
+  MemoryStats stats;
+  uint64_t seq = 0;  // numbers every event, recorded or not
+  std::deque<TraceEvent> trace;
+  std::set<std::pair<size_t, char*>> free[2];  // free blocks by (size, address); [1]: small pool
+};
+struct Memory {
+  ~Memory();                          // frees the segments and the pinned blocks
+  std::mutex mutex;                   // guards everything here
+  std::map<char*, Segment> segments;  // every device's, by base address
+  std::vector<DeviceMemory> devices;
+  HistoryConfig history;
+  std::vector<std::pair<OomObserver, void*>> observers;
+  std::map<uintptr_t, size_t> pinned;  // pinned blocks: start -> size
+};
+
+struct Event;
+struct Graph;
+struct Runtime {
+  Config config;
+  Memory memory;
+  Handles<Event> events{"event"};
+  Handles<Graph> graphs{"graph"};
+  std::atomic<uint64_t> next_pool{1};
+  std::vector<std::unique_ptr<Device>> devices;  // last: its streams stop first
+};
+Runtime& rt();  // Err::Down when not initialised
 
 }  // namespace sim

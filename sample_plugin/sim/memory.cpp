@@ -1,7 +1,7 @@
 // sim/memory.cpp — simulated device memory: a caching allocator per device
 // under one mutex (segments of host memory, best fit, split and coalesce),
 // exact statistics, a trace of events, OOM observers, and pinned host memory.
-#include "internal.h"
+#include "driver.h"
 
 #include <cstdlib>
 

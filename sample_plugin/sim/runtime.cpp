@@ -1,6 +1,6 @@
 // sim/runtime.cpp — the driver's lifetime and configuration, its devices, the
 // calling thread's current device, and the streams of each device.
-#include "internal.h"
+#include "driver.h"
 
 #include <cerrno>
 #include <cinttypes>

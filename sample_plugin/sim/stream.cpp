@@ -1,6 +1,6 @@
 // sim/stream.cpp — streams (one worker thread each, started by the first
 // submission, running the work in order), stream work, and events.
-#include "internal.h"
+#include "driver.h"
 
 #include <chrono>
 #include <cstring>
@@ -119,27 +119,23 @@ void Stream::run() {
     std::optional<Op> op(std::move(queue_.front()));
     queue_.pop_front();
     lock.unlock();
-    execute(*op);
+    std::optional<Error> failure;
+    try {
+      op->run();
+    } catch (const Error& e) {
+      failure = e;
+    } catch (const std::exception& e) {
+      failure = Error(Err::BadState, e.what());
+    }
+    const char* what = op->name;
     op.reset();  // what the op keeps alive goes outside the lock
     lock.lock();
+    if (failure && !error_) {  // a later failure before the next synchronize is dropped
+      error_ = Error(failure->code, str("queued ", what, " on ", name(), " failed: ", failure->what()),
+                     failure->detail);
+    }
     ++completed_;
     done_cv_.notify_all();
-  }
-}
-
-void Stream::execute(const Op& op) {
-  std::optional<Error> failure;
-  try {
-    op.run();
-  } catch (const Error& e) {
-    failure = e;
-  } catch (const std::exception& e) {
-    failure = Error(Err::BadState, e.what());
-  }
-  std::lock_guard<std::mutex> lock(mutex_);
-  if (failure && !error_) {  // a later failure before the next synchronize is dropped
-    error_ = Error(failure->code, str("queued ", op.name, " on ", name(), " failed: ", failure->what()),
-                   failure->detail);
   }
 }
 
