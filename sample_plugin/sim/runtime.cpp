@@ -76,13 +76,12 @@ void shutdown() {
 }
 
 bool initialized() noexcept { return g_rt != nullptr; }
+const Config& config() { return rt().config; }
 
 Runtime& rt() {
   if (g_rt != nullptr) return *g_rt;
   throw Error(Err::Down, "the sample plugin is not initialised (or shut down)");
 }
-
-const Config& config() { return rt().config; }
 
 void badDevice(int32_t index) {
   const int32_t n = rt().config.device_count;
@@ -117,9 +116,7 @@ Stream& findStream(int32_t index, int64_t id) {
   throw Error(Err::NotFound, str("stream ", id, " does not exist on device ", index));
 }
 
-void waitDevice(int32_t index) {
-  forEachStream(index, [](Stream& s) { s.waitForSubmitted(); });
-}
+void waitDevice(int32_t index) { forEachStream(index, [](Stream& s) { s.waitForSubmitted(); }); }
 
 void synchronizeDevice(int32_t index) {
   checkDevice(index);
