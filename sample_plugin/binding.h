@@ -76,7 +76,9 @@ inline sim::Stream& findStream(mtia_stream_t stream) {
   return sim::findStream(stream.device_index, stream.stream_id);
 }
 
-// Each group's file fills its slots; each extension's file returns its table.
+// Each group's file fills its slots of the table, each extension's file its
+// own table. A slot is a lambda that captures nothing, so it converts to the
+// table's plain function pointer; `noexcept` says that nothing escapes it.
 void addDeviceSlots(mtia_plugin_api_t& t) noexcept;
 void addStreamSlots(mtia_plugin_api_t& t) noexcept;
 void addMemorySlots(mtia_plugin_api_t& t) noexcept;

@@ -9,45 +9,27 @@ namespace {
 
 mtia_mempool_id_t toAbi(sim::PoolId pool) noexcept { return {pool.first, pool.second}; }
 
-mtia_status_t graph_create(bool keep_graph, int64_t* out_handle) noexcept {
-  return slot([&] { out(out_handle, "out_handle") = sim::createGraph(keep_graph); });
-}
-
-mtia_status_t graph_capture_begin(int64_t handle, mtia_mempool_id_t pool) noexcept {
-  return slot([&] { sim::beginCapture(handle, {pool.first, pool.second}); });
-}
-
-mtia_status_t graph_destroy(int64_t handle) noexcept { return slot([&] { sim::destroyGraph(handle); }); }
-mtia_status_t graph_capture_end(int64_t handle) noexcept { return slot([&] { sim::endCapture(handle); }); }
-mtia_status_t graph_instantiate(int64_t handle) noexcept {
-  return slot([&] { sim::instantiateGraph(handle); });
-}
-mtia_status_t graph_replay(int64_t handle) noexcept { return slot([&] { sim::replayGraph(handle); }); }
-mtia_status_t graph_reset(int64_t handle) noexcept { return slot([&] { sim::resetGraph(handle); }); }
-
-mtia_status_t graph_pool(int64_t handle, mtia_mempool_id_t* out_pool) noexcept {
-  return slot([&] { out(out_pool, "out_pool") = toAbi(sim::graphPool(handle)); });
-}
-
-#if MTIA_PLUGIN_ABI_MINOR >= 1  // built against a 1.0 header, the plugin is a 1.0 plugin
-mtia_status_t graph_pool_handle(mtia_mempool_id_t* out_pool) noexcept {
-  return slot([&] { out(out_pool, "out_pool") = toAbi(sim::newPool()); });
-}
-#endif
-
 }  // namespace
 
 void addGraphSlots(mtia_plugin_api_t& t) noexcept {
-  t.graph_create = &graph_create;
-  t.graph_destroy = &graph_destroy;
-  t.graph_capture_begin = &graph_capture_begin;
-  t.graph_capture_end = &graph_capture_end;
-  t.graph_instantiate = &graph_instantiate;
-  t.graph_replay = &graph_replay;
-  t.graph_reset = &graph_reset;
-  t.graph_pool = &graph_pool;
-#if MTIA_PLUGIN_ABI_MINOR >= 1
-  t.graph_pool_handle = &graph_pool_handle;
+  t.graph_create = [](bool keep_graph, int64_t* out_handle) noexcept {
+    return slot([&] { out(out_handle, "out_handle") = sim::createGraph(keep_graph); });
+  };
+  t.graph_capture_begin = [](int64_t handle, mtia_mempool_id_t pool) noexcept {
+    return slot([&] { sim::beginCapture(handle, {pool.first, pool.second}); });
+  };
+  t.graph_destroy = [](int64_t h) noexcept { return slot([&] { sim::destroyGraph(h); }); };
+  t.graph_capture_end = [](int64_t h) noexcept { return slot([&] { sim::endCapture(h); }); };
+  t.graph_instantiate = [](int64_t h) noexcept { return slot([&] { sim::instantiateGraph(h); }); };
+  t.graph_replay = [](int64_t h) noexcept { return slot([&] { sim::replayGraph(h); }); };
+  t.graph_reset = [](int64_t h) noexcept { return slot([&] { sim::resetGraph(h); }); };
+  t.graph_pool = [](int64_t handle, mtia_mempool_id_t* out_pool) noexcept {
+    return slot([&] { out(out_pool, "out_pool") = toAbi(sim::graphPool(handle)); });
+  };
+#if MTIA_PLUGIN_ABI_MINOR >= 1  // built against a 1.0 header, the plugin is a 1.0 plugin
+  t.graph_pool_handle = [](mtia_mempool_id_t* out_pool) noexcept {
+    return slot([&] { out(out_pool, "out_pool") = toAbi(sim::newPool()); });
+  };
 #endif
 }
 

@@ -15,62 +15,30 @@ namespace {
 
 using nlohmann::json;
 
-mtia_status_t device_alloc(int32_t device, size_t size, void** out_ptr) noexcept {
-  return slot([&] {
-    out(out_ptr, "out") = nullptr;
-    sim::checkDevice(device);
-    if (size != 0) *out_ptr = sim::deviceAlloc(device, size);
-  });
+json statsJson(const sim::MemoryStats& s) {
+  return {{"dram", {{"allocated_bytes", s.allocated}, {"peak_bytes", s.peak_allocated},
+                    {"requested_bytes", s.requested}, {"peak_requested_bytes", s.peak_requested},
+                    {"reserved_bytes", s.reserved}, {"peak_reserved_bytes", s.peak_reserved},
+                    {"cached_bytes", s.reserved - s.allocated}, {"total_bytes", s.total},
+                    {"free_bytes", s.total - s.reserved},
+                    {"active_allocations", s.num_allocs - s.num_frees}, {"segments", s.segments},
+                    {"num_allocs", s.num_allocs}, {"num_frees", s.num_frees}, {"num_ooms", s.num_ooms},
+                    {"num_alloc_retries", s.num_alloc_retries},
+                    {"num_segment_allocs", s.num_segment_allocs},
+                    {"num_segment_frees", s.num_segment_frees}}}};
 }
-
-mtia_status_t device_free(void* ptr) noexcept {
-  return slot([&] {
-    if (ptr != nullptr) sim::deviceFree(ptr);
-  });
-}
-
-mtia_status_t memory_stats(int32_t device, const mtia_sink_t* out) noexcept {
-  return slot([&] {
-    const sim::MemoryStats s = sim::memoryStats(device);
-    write_to(out, json{{"dram", {{"allocated_bytes", s.allocated}, {"peak_bytes", s.peak_allocated},
-                                 {"requested_bytes", s.requested},
-                                 {"peak_requested_bytes", s.peak_requested},
-                                 {"reserved_bytes", s.reserved}, {"peak_reserved_bytes", s.peak_reserved},
-                                 {"cached_bytes", s.reserved - s.allocated}, {"total_bytes", s.total},
-                                 {"free_bytes", s.total - s.reserved},
-                                 {"active_allocations", s.num_allocs - s.num_frees},
-                                 {"segments", s.segments}, {"num_allocs", s.num_allocs},
-                                 {"num_frees", s.num_frees}, {"num_ooms", s.num_ooms},
-                                 {"num_alloc_retries", s.num_alloc_retries},
-                                 {"num_segment_allocs", s.num_segment_allocs},
-                                 {"num_segment_frees", s.num_segment_frees}}}}
-                      .dump());
-  });
-}
-
-mtia_status_t reset_peak_memory_stats(int32_t device) noexcept {
-  return slot([&] { sim::resetPeakStats(device); });
-}
-
-mtia_status_t empty_cache() noexcept { return slot([] { sim::emptyCache(); }); }
 
 // PyTorch's arguments: enabled NULL (off), "state" or "all"; stacks verbatim.
-mtia_status_t record_memory_history(const char* enabled, const char* stacks,
-                                    uint64_t max_entries) noexcept {
-  return slot([&] {
-    sim::HistoryConfig config;
-    if (enabled != nullptr) {
-      const std::string e = enabled, s = stacks != nullptr ? stacks : "";
-      const auto refuse = [](const std::string& why) { throw Failure(MTIA_STATUS_INVALID_ARGUMENT, why); };
-      if (e != "state" && e != "all") refuse("enabled='" + e + "' is not one of null, \"state\" or \"all\"");
-      if (s != "python" && s != "cpp" && s != "all" && !s.empty()) {
-        refuse("stacks='" + s + "' is not one of \"python\", \"cpp\", \"all\" or \"\"");
-      }
-      if (max_entries == 0) refuse("max_entries is 0: the history must hold at least one entry");
-      config = {e == "all" ? sim::History::All : sim::History::State, s, max_entries};
-    }
-    sim::recordHistory(config);
-  });
+sim::HistoryConfig historyConfig(const char* enabled, const char* stacks, uint64_t max_entries) {
+  if (enabled == nullptr) return {};
+  const std::string e = enabled, s = stacks != nullptr ? stacks : "";
+  const auto refuse = [](const std::string& why) { throw Failure(MTIA_STATUS_INVALID_ARGUMENT, why); };
+  if (e != "state" && e != "all") refuse("enabled='" + e + "' is not one of null, \"state\" or \"all\"");
+  if (s != "python" && s != "cpp" && s != "all" && !s.empty()) {
+    refuse("stacks='" + s + "' is not one of \"python\", \"cpp\", \"all\" or \"\"");
+  }
+  if (max_entries == 0) refuse("max_entries is 0: the history must hold at least one entry");
+  return {e == "all" ? sim::History::All : sim::History::State, s, max_entries};
 }
 
 json segmentJson(const char* base, const sim::Segment& seg) {
@@ -84,11 +52,9 @@ json segmentJson(const char* base, const sim::Segment& seg) {
     allocated += b.allocated ? b.size : 0;
     requested += b.requested;  // 0 for a free block
   }
-  json out = {{"device", seg.device}, {"address", sim::address(base)}, {"total_size", seg.size},
+  return {{"device", seg.device}, {"address", sim::address(base)}, {"total_size", seg.size},
               {"allocated_size", allocated}, {"requested_size", requested},
-              {"segment_type", seg.block_size != 0 ? "small" : "large"}, {"blocks", std::move(blocks)}};
-  if (seg.block_size != 0) out["block_size"] = seg.block_size;
-  return out;
+              {"segment_type", seg.small ? "small" : "large"}, {"blocks", std::move(blocks)}};
 }
 
 // PyTorch's shape: segments (by device, then address), a trace per device, the history settings.
@@ -118,63 +84,64 @@ void writeFile(const char* path, const std::string& text) {
                   "local_path is empty: pass a file path, or NULL to skip the file");
   }
   std::FILE* file = std::fopen(path, "wb");
-  int error = errno;
-  if (file != nullptr) {
-    const bool written = std::fwrite(text.data(), 1, text.size(), file) == text.size();
-    error = errno;
-    const bool closed = std::fclose(file) == 0;
-    if (written && closed) return;
-    if (written) error = errno;
-  }
-  throw Failure(MTIA_STATUS_INVALID_ARGUMENT,
-                str("cannot write the memory snapshot to '", path, "': ", std::strerror(error)));
-}
-
-mtia_status_t memory_snapshot(const char* local_path, const mtia_sink_t* out) noexcept {
-  return slot([&] {
-    const std::string text = snapshotJson(sim::snapshot()).dump();
-    if (local_path != nullptr) writeFile(local_path, text);
-    write_to(out, text);
-  });
-}
-
-mtia_status_t attach_oom_observer(mtia_oom_observer_fn observer, void* user_data) noexcept {
-  return slot([&] { sim::addOomObserver(observer, user_data); });
-}
-
-// ---- pinned host memory -----------------------------------------------------
-
-bool is_pinned_ptr(const void* ptr) noexcept { return ptr != nullptr && sim::isPinned(ptr); }
-
-mtia_status_t pinned_alloc(size_t size, void** out_ptr) noexcept {
-  return slot([&] {
-    out(out_ptr, "out") = nullptr;
-    sim::config();  // fails when not initialised, even for size 0
-    if (size != 0) *out_ptr = sim::pinnedAlloc(size);
-  });
-}
-
-mtia_status_t pinned_free(void* ptr) noexcept {
-  return slot([&] {
-    sim::config();
-    if (ptr != nullptr) sim::pinnedFree(ptr);
-  });
+  const bool written = file != nullptr && std::fwrite(text.data(), 1, text.size(), file) == text.size();
+  if (file != nullptr && std::fclose(file) == 0 && written) return;
+  throw Failure(MTIA_STATUS_INVALID_ARGUMENT,  // errno: the first call that failed
+                str("cannot write the memory snapshot to '", path, "': ", std::strerror(errno)));
 }
 
 }  // namespace
 
 void addMemorySlots(mtia_plugin_api_t& t) noexcept {
-  t.is_pinned_ptr = &is_pinned_ptr;
-  t.pinned_alloc = &pinned_alloc;
-  t.pinned_free = &pinned_free;
-  t.device_alloc = &device_alloc;
-  t.device_free = &device_free;
-  t.memory_stats = &memory_stats;
-  t.empty_cache = &empty_cache;
-  t.record_memory_history = &record_memory_history;
-  t.memory_snapshot = &memory_snapshot;
-  t.reset_peak_memory_stats = &reset_peak_memory_stats;
-  t.attach_oom_observer = &attach_oom_observer;
+  t.device_alloc = [](int32_t device, size_t size, void** out_ptr) noexcept {
+    return slot([&] {
+      out(out_ptr, "out") = nullptr;
+      sim::checkDevice(device);
+      if (size != 0) *out_ptr = sim::deviceAlloc(device, size);
+    });
+  };
+  t.device_free = [](void* ptr) noexcept {
+    return slot([&] {
+      if (ptr != nullptr) sim::deviceFree(ptr);
+    });
+  };
+  t.memory_stats = [](int32_t device, const mtia_sink_t* out) noexcept {
+    return slot([&] { write_to(out, statsJson(sim::memoryStats(device)).dump()); });
+  };
+  t.reset_peak_memory_stats = [](int32_t device) noexcept {
+    return slot([&] { sim::resetPeakStats(device); });
+  };
+  t.empty_cache = []() noexcept { return slot([] { sim::emptyCache(); }); };
+
+  t.record_memory_history = [](const char* enabled, const char* stacks, uint64_t max_entries) noexcept {
+    return slot([&] { sim::recordHistory(historyConfig(enabled, stacks, max_entries)); });
+  };
+  t.memory_snapshot = [](const char* local_path, const mtia_sink_t* out) noexcept {
+    return slot([&] {
+      const std::string text = snapshotJson(sim::snapshot()).dump();
+      if (local_path != nullptr) writeFile(local_path, text);
+      write_to(out, text);
+    });
+  };
+  t.attach_oom_observer = [](mtia_oom_observer_fn observer, void* user_data) noexcept {
+    return slot([&] { sim::addOomObserver(observer, user_data); });
+  };
+
+  // Pinned host memory.
+  t.is_pinned_ptr = [](const void* ptr) noexcept { return ptr != nullptr && sim::isPinned(ptr); };
+  t.pinned_alloc = [](size_t size, void** out_ptr) noexcept {
+    return slot([&] {
+      out(out_ptr, "out") = nullptr;
+      sim::config();  // fails when not initialised, even for size 0
+      if (size != 0) *out_ptr = sim::pinnedAlloc(size);
+    });
+  };
+  t.pinned_free = [](void* ptr) noexcept {
+    return slot([&] {
+      sim::config();
+      if (ptr != nullptr) sim::pinnedFree(ptr);
+    });
+  };
 }
 
 }  // namespace sample

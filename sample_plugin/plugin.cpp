@@ -14,27 +14,6 @@ void log(mtia_log_level_t level, const std::string& message) noexcept {
   if (g_host != nullptr && g_host->log != nullptr) g_host->log(g_host->host_data, level, message.c_str());
 }
 
-mtia_status_t initialize() noexcept {
-  return slot([] {
-    sim::init();
-    log(MTIA_LOG_DEBUG, str("initialised with ", sim::config().device_count, " devices"));
-  });
-}
-
-void shutdown() noexcept {
-  sim::shutdown();  // never throws: it only stops, joins and frees
-  g_host = nullptr;
-}
-
-// Extensions are found by their versioned id; an unknown id is NULL.
-const void* get_extension(const char* id) noexcept {
-  if (id == nullptr) return nullptr;
-  if (std::strcmp(id, MTIA_EXT_STREAMS_V1) == 0) return streamsExtension();
-  if (std::strcmp(id, MTIA_EXT_EXEC_V1) == 0) return execExtension();
-  if (std::strcmp(id, MTIA_EXT_EVENTS_V1) == 0) return eventsExtension();
-  return nullptr;
-}
-
 mtia_plugin_api_t makeTable() noexcept {
   mtia_plugin_api_t t;
   std::memset(&t, 0, sizeof(t));  // a slot left out stays NULL: "not implemented"
@@ -43,10 +22,25 @@ mtia_plugin_api_t makeTable() noexcept {
   t.abi_minor = MTIA_PLUGIN_ABI_MINOR;
   t.plugin_name = kPluginName;
   t.plugin_version = kPluginVersion;
-  t.initialize = &initialize;
-  t.shutdown = &shutdown;
+  t.initialize = []() noexcept {
+    return slot([] {
+      sim::init();
+      log(MTIA_LOG_DEBUG, str("initialised with ", sim::config().device_count, " devices"));
+    });
+  };
+  t.shutdown = []() noexcept {
+    sim::shutdown();  // never throws: it only stops, joins and frees
+    g_host = nullptr;
+  };
   t.get_last_error = &mtia::plugin::get_last_error;
-  t.get_extension = &get_extension;
+  // Extensions are found by their versioned id; an unknown id is NULL.
+  t.get_extension = [](const char* id) noexcept -> const void* {
+    if (id == nullptr) return nullptr;
+    if (std::strcmp(id, MTIA_EXT_STREAMS_V1) == 0) return streamsExtension();
+    if (std::strcmp(id, MTIA_EXT_EXEC_V1) == 0) return execExtension();
+    if (std::strcmp(id, MTIA_EXT_EVENTS_V1) == 0) return eventsExtension();
+    return nullptr;
+  };
   addDeviceSlots(t);
   addStreamSlots(t);
   addMemorySlots(t);

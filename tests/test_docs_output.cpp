@@ -248,7 +248,7 @@ const std::map<std::string, std::function<Actual()>>& scenarios() {
        [] {
          return Actual{probe({"alloc", "1", "41943040", "33554432"},
                              {"MTIA_PLUGIN_PATH=" + mtia_test::samplePluginPath(),
-                              "MTIA_SAMPLE_DEVICE_MEMORY=64MiB"})
+                              "MTIA_SAMPLE_DEVICE_MEMORY=67108864"})
                            .out,
                        {}};
        }},

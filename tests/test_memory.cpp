@@ -55,13 +55,16 @@ TEST_CASE("A freed block is reused without growing reserved bytes", "[memory][ca
 TEST_CASE("emptyCache returns unused segments and keeps used ones", "[memory][cache][simulator]") {
   SamplePlugin p;
   void* kept = p.alloc(512);
-  const uint64_t slab = 2 * MiB;  // the small-block slab holding `kept`
+  const uint64_t slab = 2 * MiB;  // the small-pool segment holding `kept`
   CHECK(p.stat("reserved_bytes") == slab);
   std::vector<void*> blocks;
-  for (const size_t size : {size_t{512}, 8 * KiB, 200 * KiB, 3 * MiB, 9 * MiB}) {
+  for (const size_t size : {size_t{512}, 8 * KiB, 200 * KiB, MiB, MiB, 3 * MiB, 9 * MiB}) {
     blocks.push_back(p.alloc(size));
   }
   const uint64_t reserved = p.stat("reserved_bytes");
+  // The small requests share `kept`'s segment until the second 1 MiB no longer
+  // fits and opens another; 3 and 9 MiB get segments of 4 and 10 MiB.
+  CHECK(reserved == 2 * MiB + 2 * MiB + 4 * MiB + 10 * MiB);
   for (void* b : blocks) p.hooks.deviceFree(b);
   CHECK(p.stat("reserved_bytes") == reserved);  // still cached
   p.hooks.emptyCache();
@@ -69,10 +72,9 @@ TEST_CASE("emptyCache returns unused segments and keeps used ones", "[memory][ca
   CHECK(after["reserved_bytes"] == slab);  // only the slab holding `kept`
   CHECK(after["segments"] == 1);
   CHECK(after["cached_bytes"] == slab - 512);
-  // One slab per size class (512, 8 KiB, 200 KiB) and one segment per large
-  // block (3 MiB, 9 MiB): all but the 512-byte slab were returned.
-  CHECK(after["num_segment_allocs"] == 5);
-  CHECK(after["num_segment_frees"] == 4);
+  // Two small segments and one per large block: all but `kept`'s were returned.
+  CHECK(after["num_segment_allocs"] == 4);
+  CHECK(after["num_segment_frees"] == 3);
   p.hooks.deviceFree(kept);
   p.hooks.emptyCache();
   CHECK(p.stat("reserved_bytes") == 0);
@@ -120,7 +122,7 @@ TEST_CASE("Stats count blocks, requests, peaks and segments", "[memory][stats][s
 
 TEST_CASE("MTIA_SAMPLE_DEVICE_MEMORY sets each device's capacity", "[memory][config][simulator]") {
   {
-    mtia_test::ScopedEnv env("MTIA_SAMPLE_DEVICE_MEMORY", "64MiB");
+    mtia_test::ScopedEnv env("MTIA_SAMPLE_DEVICE_MEMORY", "67108864");
     SamplePlugin p;
     CHECK(p.stat("total_bytes", 1) == 64 * MiB);
     CHECK(p.hooks.getDeviceProperties(1)["total_memory"] == 64 * MiB);
@@ -133,11 +135,12 @@ TEST_CASE("MTIA_SAMPLE_DEVICE_MEMORY sets each device's capacity", "[memory][con
     CHECK(p.stat("total_bytes") == 4 * MiB);
   }
   {
-    mtia_test::ScopedEnv env("MTIA_SAMPLE_DEVICE_MEMORY", "2GiB");
+    mtia_test::ScopedEnv env("MTIA_SAMPLE_DEVICE_MEMORY", "1099511627776");  // the largest: 1 TiB
     SamplePlugin p;
-    CHECK(p.stat("total_bytes") == 2048 * MiB);
+    CHECK(p.stat("total_bytes") == uint64_t{1} << 40);
   }
-  for (const char* bad : {"lots", "3MiB", "0", "1025GiB", "64 MiB", "-2MiB", "64mb", "2MiB2"}) {
+  for (const char* bad : {"lots", "64MiB", "3145728", "0", "1048576", "1099513724928", "-2097152",
+                          " 2097152", "+2097152", "2097152 ", "99999999999999999999999"}) {
     INFO(bad);
     mtia_test::ScopedEnv env("MTIA_SAMPLE_DEVICE_MEMORY", bad);
     const mtia::LoadError e = mtia_test::loadErrorOf(mtia_test::samplePluginPath());
@@ -145,14 +148,13 @@ TEST_CASE("MTIA_SAMPLE_DEVICE_MEMORY sets each device's capacity", "[memory][con
     CHECK(e.cause() == std::string("initialize() returned INVALID_ARGUMENT: "
                                    "MTIA_SAMPLE_DEVICE_MEMORY='") +
                            bad +
-                           "' is not a device memory size: give bytes, or a whole number with a "
-                           "KiB, MiB or GiB suffix (e.g. 512MiB), that is a multiple of 2 MiB from "
-                           "2 MiB to 1024 GiB");
+                           "' is not a number of bytes that is a multiple of 2097152 (2 MiB) from "
+                           "2097152 to 1099511627776 (1 TiB)");
   }
 }
 
 TEST_CASE("An allocation beyond capacity first releases the cache and retries", "[memory][oom][simulator]") {
-  mtia_test::ScopedEnv env("MTIA_SAMPLE_DEVICE_MEMORY", "64MiB");
+  mtia_test::ScopedEnv env("MTIA_SAMPLE_DEVICE_MEMORY", "67108864");
   SamplePlugin p;
   int observed = 0;
   p.hooks.attachOutOfMemoryObserver([&](int64_t, uint64_t, uint64_t, uint64_t) { ++observed; });
@@ -169,7 +171,7 @@ TEST_CASE("An allocation beyond capacity first releases the cache and retries", 
 }
 
 TEST_CASE("OOM: exact message, every observer called once, num_ooms counted", "[memory][oom][simulator]") {
-  mtia_test::ScopedEnv env("MTIA_SAMPLE_DEVICE_MEMORY", "64MiB");
+  mtia_test::ScopedEnv env("MTIA_SAMPLE_DEVICE_MEMORY", "67108864");
   SamplePlugin p;
   struct Call {
     int64_t device;
@@ -189,10 +191,10 @@ TEST_CASE("OOM: exact message, every observer called once, num_ooms counted", "[
   void* held = p.alloc(40 * MiB, 1);
   CHECK(mtia_test::errorOf([&] { p.alloc(32 * MiB, 1); }) ==
         pluginError("deviceAlloc",
-                    "out of memory on device 1: tried to allocate 33554432 bytes (32.00 MiB) but "
-                    "only 25165824 bytes (24.00 MiB) of the device's 67108864 bytes (64.00 MiB) "
-                    "are free (41943040 bytes allocated, 0 bytes cached in partly used segments); "
-                    "free device memory or raise MTIA_SAMPLE_DEVICE_MEMORY",
+                    "out of memory on device 1: tried to allocate 33554432 bytes but only "
+                    "25165824 of the device's 67108864 bytes are free (41943040 allocated, 0 "
+                    "cached in partly used segments); free device memory or raise "
+                    "MTIA_SAMPLE_DEVICE_MEMORY",
                     "OUT_OF_MEMORY"));
   REQUIRE(first.size() == 1);
   REQUIRE(second.size() == 1);
@@ -208,24 +210,24 @@ TEST_CASE("OOM: exact message, every observer called once, num_ooms counted", "[
   // More than the capacity.
   CHECK(mtia_test::errorOf([&] { p.alloc(size_t{1} << 30, 1); }) ==
         pluginError("deviceAlloc",
-                    "out of memory on device 1: tried to allocate 1073741824 bytes (1.00 GiB) but "
-                    "only 25165824 bytes (24.00 MiB) of the device's 67108864 bytes (64.00 MiB) "
-                    "are free (41943040 bytes allocated, 0 bytes cached in partly used segments); "
-                    "free device memory or raise MTIA_SAMPLE_DEVICE_MEMORY",
+                    "out of memory on device 1: tried to allocate 1073741824 bytes but only "
+                    "25165824 of the device's 67108864 bytes are free (41943040 allocated, 0 "
+                    "cached in partly used segments); free device memory or raise "
+                    "MTIA_SAMPLE_DEVICE_MEMORY",
                     "OUT_OF_MEMORY"));
   CHECK(first.size() == 2);
   CHECK(second.size() == 2);
   CHECK(p.stat("num_ooms", 1) == 2);
 
-  // A small request needs a new 2 MiB slab; the free tail of a large segment
-  // cannot serve it.
+  // A small request needs a new 2 MiB small-pool segment; the free tail of a
+  // large segment cannot serve it.
   void* filler = p.alloc(23 * MiB, 1);  // a 24 MiB segment: the device is full
   CHECK(mtia_test::errorOf([&] { p.alloc(512, 1); }) ==
         pluginError("deviceAlloc",
                     "out of memory on device 1: tried to allocate 512 bytes, which needs a new "
-                    "2097152-byte segment, but only 0 bytes of the device's 67108864 bytes "
-                    "(64.00 MiB) are free (66060288 bytes allocated, 1048576 bytes cached in partly "
-                    "used segments); free device memory or raise MTIA_SAMPLE_DEVICE_MEMORY",
+                    "2097152-byte segment, but only 0 of the device's 67108864 bytes are free "
+                    "(66060288 allocated, 1048576 cached in partly used segments); free device "
+                    "memory or raise MTIA_SAMPLE_DEVICE_MEMORY",
                     "OUT_OF_MEMORY"));
   CHECK(first.size() == 3);
   CHECK(second.back().free == 0);
@@ -233,7 +235,7 @@ TEST_CASE("OOM: exact message, every observer called once, num_ooms counted", "[
   CHECK(p.stat("num_ooms", 1) == 3);
   p.hooks.deviceFree(filler);
   p.hooks.deviceFree(held);
-  CHECK(p.alloc(512, 1) != nullptr);  // the cache is released for the slab
+  CHECK(p.alloc(512, 1) != nullptr);  // the cache is released for the small segment
 }
 
 TEST_CASE("Bad device pointers and devices get specific errors", "[memory][errors]") {

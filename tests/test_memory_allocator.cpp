@@ -1,5 +1,5 @@
 // The sample plugin's simulated driver from inside (sample_plugin/sim/driver.h):
-// the size classes, findDeviceRange, best fit with splitting and coalescing,
+// block sizes and pools, findDeviceRange, best fit with splitting and coalescing,
 // and device_free's wait for queued work. Linked with the driver library.
 #include "sim/driver.h"
 #include "test_memory_support.h"
@@ -27,13 +27,44 @@ bool inside(const void* p, size_t bytes, int32_t* device = nullptr) {
 
 }  // namespace
 
-TEST_CASE("Block sizes follow the documented size classes", "[memory][allocator]") {
-  for (size_t bytes = 1; bytes <= 2 * MiB; bytes += (bytes < 64 * KiB ? 1 : 509)) {
-    INFO(bytes);
-    REQUIRE(sim::blockSizeFor(bytes) == mtia_test::documentedBlockSize(bytes));
+// Every request is rounded up to a multiple of 512; up to 1 MiB it comes from
+// the small pool's 2 MiB segments, above from a large segment of whole 2 MiB.
+TEST_CASE("Blocks are requests rounded up to 512 bytes, in a small or a large segment",
+          "[memory][allocator]") {
+  Driver driver;
+  struct Case {
+    size_t bytes, block, segment;
+    bool small;
+  };
+  for (const Case& c : {Case{1, 512, 2 * MiB, true}, Case{512, 512, 2 * MiB, true},
+                        Case{513, 1024, 2 * MiB, true}, Case{5 * KiB + 1, 5632, 2 * MiB, true},
+                        Case{MiB, MiB, 2 * MiB, true}, Case{MiB + 1, MiB + 512, 2 * MiB, false},
+                        Case{2 * MiB + 1, 2 * MiB + 512, 4 * MiB, false},
+                        Case{5 * MiB + 100, 5 * MiB + 512, 6 * MiB, false}}) {
+    INFO(c.bytes);
+    char* p = alloc(0, c.bytes);
+    CHECK(sim::memoryStats(0).allocated == c.block);
+    const sim::Snapshot snap = sim::snapshot();
+    REQUIRE(snap.segments.size() == 1);
+    CHECK(snap.segments.begin()->second.size == c.segment);
+    CHECK(snap.segments.begin()->second.small == c.small);
+    CHECK(snap.segments.begin()->second.blocks.at(p).size == c.block);
+    sim::deviceFree(p);
+    sim::emptyCache();
   }
-  CHECK(sim::blockSizeFor(MiB) == MiB);
-  CHECK(sim::blockSizeFor(MiB + 1) == MiB + 512);
+}
+
+TEST_CASE("Small requests of any size share the small pool's segments", "[memory][allocator]") {
+  Driver driver;
+  char* a = alloc(0, 700);
+  char* b = alloc(0, 300 * KiB);
+  char* c = alloc(0, MiB);
+  CHECK(b == a + 1024);  // best fit: the rest of the first segment
+  CHECK(c == b + 300 * KiB);
+  CHECK(sim::memoryStats(0).segments == 1);
+  char* d = alloc(0, MiB);  // 1 MiB + 301 KiB are taken: it needs a second segment
+  CHECK(sim::memoryStats(0).segments == 2);
+  for (char* p : {a, b, c, d}) sim::deviceFree(p);
 }
 
 TEST_CASE("findDeviceRange accepts exactly the ranges inside live allocations", "[memory][allocator]") {

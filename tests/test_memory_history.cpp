@@ -72,7 +72,6 @@ TEST_CASE("The snapshot shows segments with their blocks and the recorded trace"
   const nlohmann::json& slab = segments[0]["segment_type"] == "small" ? segments[0] : segments[1];
   const nlohmann::json& big = segments[0]["segment_type"] == "large" ? segments[0] : segments[1];
   CHECK(slab["total_size"] == 2 * MiB);
-  CHECK(slab["block_size"] == 3072);
   CHECK(slab["allocated_size"] == 3072);
   CHECK(slab["requested_size"] == 3000);
   const nlohmann::json& first = slab["blocks"][0];
@@ -84,7 +83,6 @@ TEST_CASE("The snapshot shows segments with their blocks and the recorded trace"
   CHECK(slab["blocks"][1]["state"] == "inactive");  // `gone`, and the untouched rest
 
   CHECK(big["total_size"] == 4 * MiB);
-  CHECK_FALSE(big.contains("block_size"));
   REQUIRE(big["blocks"].size() == 2);
   CHECK(big["blocks"][0]["address"] == address(large));
   CHECK(big["blocks"][0]["size"] == 3 * MiB);
@@ -124,7 +122,7 @@ TEST_CASE("The snapshot shows segments with their blocks and the recorded trace"
 }
 
 TEST_CASE("An OOM is recorded in the trace", "[memory][snapshot][oom]") {
-  mtia_test::ScopedEnv env("MTIA_SAMPLE_DEVICE_MEMORY", "8MiB");
+  mtia_test::ScopedEnv env("MTIA_SAMPLE_DEVICE_MEMORY", "8388608");
   SamplePlugin p;
   p.hooks.recordMemoryHistory("all", "", 10);
   CHECK_THROWS_AS(p.alloc(16 * MiB, 1), mtia::PluginError);

@@ -29,18 +29,8 @@ struct SamplePlugin {
 inline constexpr size_t KiB = size_t{1} << 10;
 inline constexpr size_t MiB = size_t{1} << 20;
 
-// The block size docs/memory.md documents for a request: up to 4 KiB the next
-// multiple of 512; up to 1 MiB the next of 2^k + j * 2^(k-2) (j = 1..4);
-// above 1 MiB the next multiple of 512.
-inline size_t documentedBlockSize(size_t bytes) {
-  if (bytes > MiB) return (bytes + 511) / 512 * 512;
-  std::vector<size_t> classes;
-  for (size_t s = 512; s <= 4 * KiB; s += 512) classes.push_back(s);
-  for (size_t power = 4 * KiB; power < MiB; power *= 2) {
-    for (size_t j = 1; j <= 4; ++j) classes.push_back(power + j * power / 4);
-  }
-  return *std::lower_bound(classes.begin(), classes.end(), bytes);
-}
+// The block size docs/memory.md documents for a request: the next multiple of 512.
+inline size_t documentedBlockSize(size_t bytes) { return (bytes + 511) / 512 * 512; }
 
 // A pointer as the plugin's messages print it.
 inline std::string hexAddress(const void* p) {

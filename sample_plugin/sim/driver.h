@@ -7,14 +7,17 @@
 // docs/streams-and-graphs.md describe what it simulates.
 #pragma once
 
+#include <array>
 #include <atomic>
 #include <condition_variable>
 #include <cstdint>
 #include <deque>
 #include <functional>
 #include <map>
+#include <memory>
 #include <mutex>
 #include <optional>
+#include <set>
 #include <sstream>
 #include <stdexcept>
 #include <string>
@@ -39,14 +42,13 @@ enum class Err { BadValue, NoMemory, Unsupported, BadState, NotFound, Down, Host
 struct Error : std::runtime_error {
   Error(Err c, const std::string& message, int32_t d = 0)
       : std::runtime_error(message), code(c), detail(d) {}
-  Error with(const std::string& more) const { return Error(code, what() + more, detail); }
   Err code;
   int32_t detail;
 };
 
 inline constexpr int32_t kMaxDevices = 64;
 inline constexpr int64_t kMaxStreams = 1024;            // per device, stream 0 included; < 2^16
-inline constexpr size_t kSmallLimit = size_t{1} << 20;  // largest size-class request
+inline constexpr size_t kSmallLimit = size_t{1} << 20;  // the largest request of the small pool
 inline constexpr size_t kSegment = size_t{2} << 20;     // small segment; large-segment granule
 
 struct Config {
@@ -72,7 +74,7 @@ inline bool hasContext(int32_t device) {
   checkDevice(device);
   return g_has_context[device].load(std::memory_order_relaxed);
 }
-void synchronizeDevice(int32_t device);  // waits; throws the first failure of its streams
+void synchronizeDevice(int32_t device);  // waits; throws the first failing stream's failure
 void waitDevice(int32_t device);         // waits for the work queued before the call
 
 // The calling thread's current device and current stream of each device. It
@@ -119,16 +121,14 @@ class Stream {
   void submit(Op op, bool event_op = false);
   bool idle();
   void waitForSubmitted();           // waits for the work submitted before the call
-  std::optional<Error> takeError();  // the first failure since the last call
+  std::optional<Error> takeError();  // the first failure since the last call; later ones are dropped
   void synchronize();                // waitForSubmitted, then throws takeError()
-  void beginCapture(int64_t graph, OpList* ops);
-  void endCapture();
-  void stop();                 // drops queued work; a blocked event wait gives up
-  void execute(const Op& op);  // runs the op on the calling worker, keeping its failure
+  void capture(int64_t graph, OpList* ops);  // ops NULL: the capture ends
+  void stop();  // drops queued work; a blocked event wait gives up
   std::atomic<bool> stopping{false};
 
  private:
-  void run();
+  void run();  // the worker: runs the queue in order, keeping the first failure
   std::mutex mutex_;
   std::condition_variable work_cv_, done_cv_;
   std::deque<Op> queue_;
@@ -136,7 +136,6 @@ class Stream {
   int64_t capture_graph_ = -1;
   OpList* capture_ = nullptr;
   std::optional<Error> error_;
-  uint64_t more_errors_ = 0;
   std::thread worker_;
 };
 
@@ -174,10 +173,6 @@ PoolId newPool();  // never {0,0}, never returned before
 
 // ---- memory ----------------------------------------------------------------------
 
-// The block serving a request: up to 4 KiB the next multiple of 512, up to
-// 1 MiB the next 2^k + j * 2^(k-2) (j = 1..4), above it the next multiple of 512.
-size_t blockSizeFor(size_t bytes) noexcept;
-
 struct MemoryStats {
   uint64_t total = 0, allocated = 0, peak_allocated = 0, requested = 0, peak_requested = 0,
            reserved = 0, peak_reserved = 0, segments = 0, num_allocs = 0, num_frees = 0,
@@ -201,7 +196,8 @@ struct Block {
 };
 struct Segment {
   int32_t device;
-  size_t size, block_size;        // block_size: its size class; 0 for a large segment
+  size_t size;
+  bool small;                     // in the small pool (requests up to kSmallLimit)
   std::map<char*, Block> blocks;  // tile the segment
 };
 struct Snapshot {
@@ -229,5 +225,73 @@ void addOomObserver(OomObserver fn, void* user_data);
 void* pinnedAlloc(size_t bytes);  // bytes > 0
 void pinnedFree(void* ptr);
 bool isPinned(const void* ptr) noexcept;
+
+// ---- the driver's own state: for its source files (sim/*.cpp), not the binding ----
+
+// int64 handles (1, 2, ...) to objects; the shared_ptr a lookup returns keeps
+// the object alive while a call or queued work uses it.
+template <class T>
+class Handles {
+ public:
+  explicit Handles(const char* kind) : kind_(kind) {}
+  int64_t add(std::shared_ptr<T> object) {
+    std::lock_guard<std::mutex> lock(mutex_);
+    objects_.emplace(next_, std::move(object));
+    return next_++;
+  }
+  std::shared_ptr<T> find(int64_t handle) {
+    std::lock_guard<std::mutex> lock(mutex_);
+    const auto it = objects_.find(handle);
+    if (it == objects_.end()) throw notFound(handle);
+    return it->second;
+  }
+  void remove(int64_t handle) {
+    std::lock_guard<std::mutex> lock(mutex_);
+    if (objects_.erase(handle) == 0) throw notFound(handle);
+  }
+
+ private:
+  Error notFound(int64_t handle) const {
+    return Error(Err::NotFound, str(kind_, " ", handle, " does not exist"));
+  }
+  const char* kind_;
+  std::mutex mutex_;
+  std::map<int64_t, std::shared_ptr<T>> objects_;
+  int64_t next_ = 1;
+};
+
+struct Device {
+  std::mutex streams_mutex;  // serialises stream creation; lookups take no lock
+  std::array<std::unique_ptr<Stream>, kMaxStreams> streams;  // set once, below stream_count
+  std::atomic<int64_t> stream_count{1};
+};
+
+struct DeviceMemory {
+  MemoryStats stats;
+  uint64_t seq = 0;  // numbers every event, recorded or not
+  std::deque<TraceEvent> trace;
+  std::set<std::pair<size_t, char*>> free[2];  // free blocks by (size, address); [1]: small pool
+};
+struct Memory {
+  ~Memory();                          // frees the segments and the pinned blocks
+  std::mutex mutex;                   // guards everything here
+  std::map<char*, Segment> segments;  // every device's, by base address
+  std::vector<DeviceMemory> devices;
+  HistoryConfig history;
+  std::vector<std::pair<OomObserver, void*>> observers;
+  std::map<uintptr_t, size_t> pinned;  // pinned blocks: start -> size
+};
+
+struct Event;
+struct Graph;
+struct Runtime {
+  Config config;
+  Memory memory;
+  Handles<Event> events{"event"};
+  Handles<Graph> graphs{"graph"};
+  std::atomic<uint64_t> next_pool{1};
+  std::vector<std::unique_ptr<Device>> devices;  // last: its streams stop first
+};
+Runtime& rt();  // Err::Down when not initialised
 
 }  // namespace sim

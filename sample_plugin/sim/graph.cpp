@@ -1,10 +1,10 @@
 // sim/graph.cpp — graphs: capture records the work submitted to a stream;
-// instantiate freezes it into an immutable list that replay enqueues as one op.
+// instantiate freezes it into a list that replay submits to the current stream.
 //
 // Empty --beginCapture--> Capturing --endCapture--> Captured --instantiate-->
 // Instantiated. With keep_graph=false, endCapture instantiates at once and
 // drops the captured list. reset goes back to Empty from any state but Capturing.
-#include "internal.h"
+#include "driver.h"
 
 namespace sim {
 
@@ -15,7 +15,7 @@ struct Graph {
   enum class State { Empty, Capturing, Captured, Instantiated } state = State::Empty;
   Stream* stream = nullptr;  // the capture's stream
   OpList captured;
-  std::shared_ptr<const OpList> exec;
+  OpList exec;  // what replay submits
   std::optional<PoolId> pool;
 };
 
@@ -55,7 +55,7 @@ void beginCapture(int64_t graph, PoolId pool) {
   if (g->state == State::Capturing) g.misuse("is already capturing");
   if (g->state != State::Empty) g.misuse("already holds a capture: reset it before capturing again");
   Stream& stream = currentStream(thread().device);
-  stream.beginCapture(graph, &g->captured);  // throws if the stream is capturing
+  stream.capture(graph, &g->captured);  // throws if the stream is capturing
   g->stream = &stream;
   g->state = State::Capturing;
   g->pool = pool == PoolId{} ? newPool() : pool;
@@ -69,11 +69,10 @@ void endCapture(int64_t graph) {
     g.misuse(str("is capturing on ", g->stream->name(), ", but the current stream is ", current.name(),
                  ": end the capture on the stream it began on"));
   }
-  g->stream->endCapture();
+  g->stream->capture(graph, nullptr);
   g->state = State::Captured;
   if (!g->keep_graph) {
-    g->exec = std::make_shared<const OpList>(std::move(g->captured));
-    g->captured.clear();
+    g->exec = std::exchange(g->captured, {});
     g->state = State::Instantiated;
   }
 }
@@ -83,7 +82,7 @@ void instantiateGraph(int64_t graph) {
   g.refuseWhileCapturing("instantiating it");
   if (g->state == State::Empty) g.misuse("has not been captured: there is nothing to instantiate");
   if (!g->keep_graph) g.misuse("was created with keep_graph=false: capture_end already instantiated it");
-  g->exec = std::make_shared<const OpList>(g->captured);
+  g->exec = g->captured;
   g->state = State::Instantiated;
 }
 
@@ -96,12 +95,7 @@ void replayGraph(int64_t graph) {
     case State::Instantiated: break;
   }
   Stream& stream = currentStream(g->stream->device);
-  stream.submit({"graph replay", [ops = g->exec, &stream] {
-                   for (const Op& op : *ops) {
-                     if (stream.stopping) return;
-                     stream.execute(op);
-                   }
-                 }});
+  for (const Op& op : g->exec) stream.submit(op);  // in order, each reporting its own failure
 }
 
 void resetGraph(int64_t graph) {
@@ -109,7 +103,7 @@ void resetGraph(int64_t graph) {
   g.refuseWhileCapturing("resetting it");
   g->state = State::Empty;
   g->captured.clear();
-  g->exec.reset();
+  g->exec.clear();
   g->pool.reset();
 }
 

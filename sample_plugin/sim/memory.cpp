@@ -1,10 +1,9 @@
 // sim/memory.cpp — simulated device memory: a caching allocator per device
 // under one mutex (segments of host memory, best fit, split and coalesce),
 // exact statistics, a trace of events, OOM observers, and pinned host memory.
-#include "internal.h"
+#include "driver.h"
 
 #include <cstdlib>
-#include <iomanip>
 
 namespace sim {
 
@@ -12,16 +11,6 @@ namespace {
 
 constexpr size_t roundUp(size_t n, size_t multiple) { return (n + multiple - 1) / multiple * multiple; }
 std::string hex(const void* p) { return str(std::hex, std::showbase, address(p)); }
-
-// "12345 bytes (12.06 KiB)"; below 1 KiB just "512 bytes".
-std::string describeBytes(uint64_t bytes) {
-  static const char* const kUnits[] = {"KiB", "MiB", "GiB", "TiB"};
-  double value = static_cast<double>(bytes) / 1024.0;
-  size_t unit = 0;
-  for (; value >= 1024.0 && unit < 3; ++unit) value /= 1024.0;
-  if (bytes < 1024) return str(bytes, " bytes");
-  return str(bytes, " bytes (", std::fixed, std::setprecision(2), value, " ", kUnits[unit], ")");
-}
 
 Memory& mem() { return rt().memory; }
 DeviceMemory& of(Memory& m, int32_t device) { return m.devices[static_cast<size_t>(device)]; }
@@ -58,7 +47,7 @@ void releaseUnused(Memory& m, int32_t device) {
       ++it;
       continue;
     }
-    d.free[seg.block_size].erase({seg.size, it->first});
+    d.free[seg.small].erase({seg.size, it->first});
     d.stats.reserved -= seg.size;
     --d.stats.segments;
     ++d.stats.num_segment_frees;
@@ -73,9 +62,9 @@ struct Oom {
   std::string message;
 };
 
-// A new segment of `size` bytes for `pool`, releasing the cache first if the
-// capacity would be exceeded; false (with *oom) when it still would be.
-bool reserve(Memory& m, int32_t device, size_t size, size_t pool, size_t requested, Oom* oom) {
+// A new segment of `size` bytes in the small or the large pool, releasing the
+// cache first if the capacity would be exceeded; false (with *oom) when it still would be.
+bool reserve(Memory& m, int32_t device, size_t size, bool small, size_t requested, Oom* oom) {
   DeviceMemory& d = of(m, device);
   MemoryStats& s = d.stats;
   if (s.reserved + size > s.total) {
@@ -86,12 +75,11 @@ bool reserve(Memory& m, int32_t device, size_t size, size_t pool, size_t request
     ++s.num_ooms;
     record(m, d, "oom", s.total - s.reserved, requested);
     *oom = {s.total, s.total - s.reserved,
-            str("out of memory on device ", device, ": tried to allocate ", describeBytes(requested),
+            str("out of memory on device ", device, ": tried to allocate ", requested, " bytes",
                 size == requested ? "" : str(", which needs a new ", size, "-byte segment,"),
-                " but only ", describeBytes(s.total - s.reserved), " of the device's ",
-                describeBytes(s.total), " are free (", s.allocated, " bytes allocated, ",
-                s.reserved - s.allocated, " bytes cached in partly used segments); free device "
-                "memory or raise MTIA_SAMPLE_DEVICE_MEMORY")};
+                " but only ", s.total - s.reserved, " of the device's ", s.total, " bytes are free (",
+                s.allocated, " allocated, ", s.reserved - s.allocated, " cached in partly used "
+                "segments); free device memory or raise MTIA_SAMPLE_DEVICE_MEMORY")};
     return false;
   }
   auto* base = static_cast<char*>(std::aligned_alloc(4096, size));
@@ -99,8 +87,8 @@ bool reserve(Memory& m, int32_t device, size_t size, size_t pool, size_t request
     throw Error(Err::NoMemory,
                 str("the host cannot back ", size, " bytes of simulated memory of device ", device));
   }
-  m.segments.emplace(base, Segment{device, size, pool, {{base, Block{size, 0, 0, false}}}});
-  d.free[pool].emplace(size, base);
+  m.segments.emplace(base, Segment{device, size, small, {{base, Block{size, 0, 0, false}}}});
+  d.free[small].emplace(size, base);
   s.reserved += size;
   s.peak_reserved = std::max(s.peak_reserved, s.reserved);
   ++s.segments;
@@ -109,24 +97,24 @@ bool reserve(Memory& m, int32_t device, size_t size, size_t pool, size_t request
   return true;
 }
 
-// Best fit in the request's pool (its size class, or 0 for large blocks): the
-// smallest free block that fits, split; a new segment when none fits.
+// Best fit in the request's pool: the smallest free block that fits, split; a
+// new segment when none fits. Blocks are the request rounded up to 512 bytes.
 void* allocate(Memory& m, int32_t device, size_t bytes, Oom* oom) {
   DeviceMemory& d = of(m, device);
-  const size_t size = blockSizeFor(bytes), pool = bytes <= kSmallLimit ? size : 0;
-  auto fit = d.free[pool].lower_bound({size, nullptr});
-  if (fit == d.free[pool].end()) {
-    if (!reserve(m, device, pool != 0 ? kSegment : roundUp(size, kSegment), pool, bytes, oom)) {
-      return nullptr;
-    }
-    fit = d.free[pool].lower_bound({size, nullptr});
+  const size_t size = roundUp(bytes, 512);
+  const bool small = bytes <= kSmallLimit;
+  auto& free = d.free[small];
+  auto fit = free.lower_bound({size, nullptr});
+  if (fit == free.end()) {
+    if (!reserve(m, device, small ? kSegment : roundUp(size, kSegment), small, bytes, oom)) return nullptr;
+    fit = free.lower_bound({size, nullptr});
   }
   const auto [found, p] = *fit;
-  d.free[pool].erase(fit);
+  free.erase(fit);
   Segment& seg = segmentAt(m, p)->second;
   if (found > size) {  // the rest stays free
     seg.blocks.emplace(p + size, Block{found - size, 0, 0, false});
-    d.free[pool].emplace(found - size, p + size);
+    free.emplace(found - size, p + size);
   }
   MemoryStats& s = d.stats;
   s.allocated += size;
@@ -141,7 +129,7 @@ void* allocate(Memory& m, int32_t device, size_t bytes, Oom* oom) {
 // Frees a live block, merging it with its free neighbours.
 void release(Memory& m, Segment& seg, std::map<char*, Block>::iterator block) {
   DeviceMemory& d = of(m, seg.device);
-  auto& free = d.free[seg.block_size];
+  auto& free = d.free[seg.small];
   d.stats.allocated -= block->second.size;
   d.stats.requested -= block->second.requested;
   ++d.stats.num_frees;
@@ -170,13 +158,6 @@ std::map<char*, Segment>::iterator deviceSegment(Memory& m, const void* p) {
 }
 
 }  // namespace
-
-size_t blockSizeFor(size_t bytes) noexcept {
-  if (bytes <= 4096 || bytes > kSmallLimit) return roundUp(bytes, 512);
-  size_t power = 4096;
-  while (power * 2 < bytes) power *= 2;
-  return power + roundUp(bytes - power, power / 4);
-}
 
 Memory::~Memory() {
   for (const auto& entry : segments) std::free(entry.first);

@@ -1,11 +1,10 @@
 // sim/runtime.cpp — the driver's lifetime and configuration, its devices, the
 // calling thread's current device, and the streams of each device.
-#include "internal.h"
+#include "driver.h"
 
 #include <cerrno>
 #include <cinttypes>
 #include <cstdlib>
-#include <cstring>
 
 namespace sim {
 
@@ -13,42 +12,31 @@ namespace {
 
 Runtime* g_rt = nullptr;
 
-const char* env(const char* name) {  // NULL when unset or empty
-  const char* value = std::getenv(name);
-  return value != nullptr && *value != '\0' ? value : nullptr;
-}
-
-int32_t readDeviceCount() {
-  const char* text = env("MTIA_SAMPLE_DEVICE_COUNT");
-  if (text == nullptr) return Config{}.device_count;
-  char* end = nullptr;
-  errno = 0;
-  const long n = std::strtol(text, &end, 10);
-  if (errno == 0 && end != text && *end == '\0' && n >= 0 && n <= kMaxDevices) return int32_t(n);
-  throw Error(Err::BadValue,
-              str("MTIA_SAMPLE_DEVICE_COUNT='", text, "' is not a whole number from 0 to ", kMaxDevices));
-}
-
-uint64_t readDeviceMemory() {
-  const char* text = env("MTIA_SAMPLE_DEVICE_MEMORY");
-  if (text == nullptr) return Config{}.device_memory;
+// The whole number in environment variable `name` (`fallback` when it is unset
+// or empty); Err::BadValue saying what is `expected` unless it is a multiple of
+// `step` from `min` to `max`.
+uint64_t readNumber(const char* name, uint64_t fallback, uint64_t min, uint64_t max, uint64_t step,
+                    const std::string& expected) {
+  const char* text = std::getenv(name);
+  if (text == nullptr || *text == '\0') return fallback;
   char* end = nullptr;
   errno = 0;
   const uintmax_t n = std::strtoumax(text, &end, 10);
-  const int shift = std::strcmp(end, "KiB") == 0   ? 10
-                    : std::strcmp(end, "MiB") == 0 ? 20
-                    : std::strcmp(end, "GiB") == 0 ? 30
-                    : *end == '\0'                 ? 0
-                                                   : -1;
-  const bool in_range = shift >= 0 && n <= (uint64_t{1024} << 30 >> shift);
-  if (errno == 0 && *text >= '0' && *text <= '9' && in_range && n << shift >= kSegment &&
-      (n << shift) % kSegment == 0) {
-    return n << shift;
+  if (errno == 0 && *text >= '0' && *text <= '9' && *end == '\0' && n >= min && n <= max &&
+      n % step == 0) {
+    return n;
   }
-  throw Error(Err::BadValue, str("MTIA_SAMPLE_DEVICE_MEMORY='", text,
-                                 "' is not a device memory size: give bytes, or a whole number "
-                                 "with a KiB, MiB or GiB suffix (e.g. 512MiB), that is a multiple "
-                                 "of 2 MiB from 2 MiB to 1024 GiB"));
+  throw Error(Err::BadValue, str(name, "='", text, "' is not ", expected));
+}
+
+Config readConfig() {
+  const Config c{};
+  constexpr uint64_t kMaxMemory = uint64_t{1} << 40;
+  return {int32_t(readNumber("MTIA_SAMPLE_DEVICE_COUNT", c.device_count, 0, kMaxDevices, 1,
+                             str("a whole number from 0 to ", kMaxDevices))),
+          readNumber("MTIA_SAMPLE_DEVICE_MEMORY", c.device_memory, kSegment, kMaxMemory, kSegment,
+                     str("a number of bytes that is a multiple of ", kSegment, " (2 MiB) from ", kSegment,
+                         " to ", kMaxMemory, " (1 TiB)"))};
 }
 
 Device& device(int32_t index) { return *g_rt->devices[static_cast<size_t>(index)]; }
@@ -65,7 +53,7 @@ void init() {
   if (g_rt != nullptr) throw Error(Err::BadState, "already initialised");
   static uint64_t inits = 0;
   auto rt = std::make_unique<Runtime>();
-  rt->config = {readDeviceCount(), readDeviceMemory()};
+  rt->config = readConfig();
   for (int32_t i = 0; i < rt->config.device_count; ++i) {
     rt->devices.push_back(std::make_unique<Device>());
     rt->devices.back()->streams[0] = std::make_unique<Stream>(i, 0);  // the default stream
@@ -91,13 +79,12 @@ void shutdown() {
 }
 
 bool initialized() noexcept { return g_rt != nullptr; }
+const Config& config() { return rt().config; }
 
 Runtime& rt() {
   if (g_rt != nullptr) return *g_rt;
   throw Error(Err::Down, "the sample plugin is not initialised (or shut down)");
 }
-
-const Config& config() { return rt().config; }
 
 void badDevice(int32_t index) {
   const int32_t n = rt().config.device_count;
@@ -132,22 +119,15 @@ Stream& findStream(int32_t index, int64_t id) {
   throw Error(Err::NotFound, str("stream ", id, " does not exist on device ", index));
 }
 
-void waitDevice(int32_t index) {
-  forEachStream(index, [](Stream& s) { s.waitForSubmitted(); });
-}
+void waitDevice(int32_t index) { forEachStream(index, [](Stream& s) { s.waitForSubmitted(); }); }
 
 void synchronizeDevice(int32_t index) {
   checkDevice(index);
   waitDevice(index);
-  std::vector<Error> errors;  // each stream's first failure
-  forEachStream(index, [&](Stream& s) {
-    if (std::optional<Error> error = s.takeError()) errors.push_back(std::move(*error));
+  // The first failing stream reports its failure; the others keep theirs for their next synchronize.
+  forEachStream(index, [](Stream& s) {
+    if (std::optional<Error> error = s.takeError()) throw *error;
   });
-  if (errors.empty()) return;
-  const size_t others = errors.size() - 1;
-  if (others == 0) throw errors[0];
-  throw errors[0].with(str(" (and failures on ", others, " other stream", others == 1 ? "" : "s",
-                           " of device ", index, ")"));
 }
 
 }  // namespace sim

@@ -1,12 +1,55 @@
 // sim/stream.cpp — streams (one worker thread each, started by the first
 // submission, running the work in order), stream work, and events.
-#include "internal.h"
+#include "driver.h"
 
 #include <chrono>
 #include <cstring>
 #include <future>
 
 namespace sim {
+
+// A record of an event: ready, with the time, once its stream has reached it.
+using Record = std::shared_future<std::chrono::steady_clock::time_point>;
+struct Event {
+  explicit Event(bool timing_) : timing(timing_) {}
+  const bool timing;
+  std::mutex mutex;
+  std::optional<Record> latest;  // none until recorded
+};
+
+namespace {
+
+void checkRange(const void* ptr, size_t size, bool on_device, int32_t device, const char* what) {
+  if (ptr == nullptr) throw Error(Err::BadValue, std::string(what) + " is NULL");
+  int32_t owner = device;
+  if (on_device && !findDeviceRange(ptr, size, &owner)) {
+    throw Error(Err::BadValue, str(what, " (", size, " bytes) is not inside one live device allocation"));
+  }
+  if (owner != device) {
+    throw Error(Err::BadValue,
+                str(what, " is memory of device ", owner, ", but the stream is on device ", device));
+  }
+}
+
+void submitChecked(Stream& s, const char* name, std::function<void()> check,
+                   std::function<void()> work) {
+  check();
+  s.submit({name, [check, work] {
+              check();
+              work();
+            }});
+}
+
+std::optional<Record> latest(const std::shared_ptr<Event>& e) {
+  std::lock_guard<std::mutex> lock(e->mutex);
+  return e->latest;
+}
+
+bool isDone(const Record& r, std::chrono::milliseconds wait = {}) {
+  return r.wait_for(wait) == std::future_status::ready;
+}
+
+}  // namespace
 
 Stream::~Stream() {
   stop();
@@ -42,11 +85,7 @@ void Stream::waitForSubmitted() {
 
 std::optional<Error> Stream::takeError() {
   std::lock_guard<std::mutex> lock(mutex_);
-  const uint64_t more = std::exchange(more_errors_, 0);
-  std::optional<Error> error = std::exchange(error_, std::nullopt);
-  if (!error || more == 0) return error;
-  return error->with(
-      str(" (and ", more, " more failure", more == 1 ? "" : "s", " since the last synchronize)"));
+  return std::exchange(error_, std::nullopt);
 }
 
 void Stream::synchronize() {
@@ -54,18 +93,13 @@ void Stream::synchronize() {
   if (std::optional<Error> error = takeError()) throw *error;
 }
 
-void Stream::beginCapture(int64_t graph, OpList* ops) {
+void Stream::capture(int64_t graph, OpList* ops) {
   std::lock_guard<std::mutex> lock(mutex_);
-  if (capture_ != nullptr) {
+  if (ops != nullptr && capture_ != nullptr) {
     throw Error(Err::BadState, str(name(), " is already capturing into graph ", capture_graph_));
   }
   capture_graph_ = graph;
   capture_ = ops;
-}
-
-void Stream::endCapture() {
-  std::lock_guard<std::mutex> lock(mutex_);
-  capture_ = nullptr;
 }
 
 void Stream::stop() {
@@ -85,59 +119,27 @@ void Stream::run() {
     std::optional<Op> op(std::move(queue_.front()));
     queue_.pop_front();
     lock.unlock();
-    execute(*op);
+    std::optional<Error> failure;
+    try {
+      op->run();
+    } catch (const Error& e) {
+      failure = e;
+    } catch (const std::exception& e) {
+      failure = Error(Err::BadState, e.what());
+    }
+    const char* what = op->name;
     op.reset();  // what the op keeps alive goes outside the lock
     lock.lock();
+    if (failure && !error_) {  // a later failure before the next synchronize is dropped
+      error_ = Error(failure->code, str("queued ", what, " on ", name(), " failed: ", failure->what()),
+                     failure->detail);
+    }
     ++completed_;
     done_cv_.notify_all();
   }
 }
 
-void Stream::execute(const Op& op) {
-  std::optional<Error> failure;
-  try {
-    op.run();
-  } catch (const Error& e) {
-    failure = e;
-  } catch (const std::exception& e) {
-    failure = Error(Err::BadState, e.what());
-  }
-  if (!failure) return;
-  std::lock_guard<std::mutex> lock(mutex_);
-  if (error_) {
-    ++more_errors_;
-  } else {
-    error_ = Error(failure->code, str("queued ", op.name, " on ", name(), " failed: ", failure->what()),
-                   failure->detail);
-  }
-}
-
 // ---- stream work -------------------------------------------------------------------
-
-namespace {
-
-void checkRange(const void* ptr, size_t size, bool on_device, int32_t device, const char* what) {
-  if (ptr == nullptr) throw Error(Err::BadValue, std::string(what) + " is NULL");
-  int32_t owner = device;
-  if (on_device && !findDeviceRange(ptr, size, &owner)) {
-    throw Error(Err::BadValue, str(what, " (", size, " bytes) is not inside one live device allocation"));
-  }
-  if (owner != device) {
-    throw Error(Err::BadValue,
-                str(what, " is memory of device ", owner, ", but the stream is on device ", device));
-  }
-}
-
-void submitChecked(Stream& s, const char* name, std::function<void()> check,
-                   std::function<void()> work) {
-  check();
-  s.submit({name, [check, work] {
-              check();
-              work();
-            }});
-}
-
-}  // namespace
 
 void memsetAsync(Stream& s, void* dst, int32_t value, size_t size) {
   if (value < 0 || value > 255) {
@@ -164,30 +166,7 @@ void hostFuncAsync(Stream& s, std::function<int32_t()> fn) {
 
 // ---- events ----------------------------------------------------------------------
 
-// A record of an event: ready, with the time, once its stream has reached it.
-using Record = std::shared_future<std::chrono::steady_clock::time_point>;
-struct Event {
-  explicit Event(bool timing_) : timing(timing_) {}
-  const bool timing;
-  std::mutex mutex;
-  std::optional<Record> latest;  // none until recorded
-};
-
-namespace {
-
-std::optional<Record> latest(const std::shared_ptr<Event>& e) {
-  std::lock_guard<std::mutex> lock(e->mutex);
-  return e->latest;
-}
-
-bool isDone(const Record& r, std::chrono::milliseconds wait = {}) {
-  return r.wait_for(wait) == std::future_status::ready;
-}
-
-}  // namespace
-
 int64_t createEvent(bool timing) { return rt().events.add(std::make_shared<Event>(timing)); }
-
 void destroyEvent(int64_t event) { rt().events.remove(event); }
 
 void recordEvent(int64_t event, Stream& s) {
