@@ -20,7 +20,6 @@ using sim::str;
 inline constexpr const char* kPluginName = "mtia-sample";
 inline constexpr const char* kPluginVersion = "0.1.0";
 
-// The ABI status for each of the driver's error codes.
 inline mtia_status_t statusOf(const sim::Error& e) noexcept {
   switch (e.code) {
     case sim::Err::BadValue: return MTIA_STATUS_INVALID_ARGUMENT;
@@ -83,8 +82,8 @@ void addDeviceSlots(mtia_plugin_api_t& t) noexcept;
 void addStreamSlots(mtia_plugin_api_t& t) noexcept;
 void addMemorySlots(mtia_plugin_api_t& t) noexcept;
 void addGraphSlots(mtia_plugin_api_t& t) noexcept;
-const mtia_streams_ext_v1_t* streamsExtension() noexcept;
-const mtia_exec_ext_v1_t* execExtension() noexcept;
-const mtia_events_ext_v1_t* eventsExtension() noexcept;
+mtia_streams_ext_v1_t makeStreamsExt() noexcept;
+mtia_exec_ext_v1_t makeExecExt() noexcept;
+mtia_events_ext_v1_t makeEventsExt() noexcept;
 
 }  // namespace sample

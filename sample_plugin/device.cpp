@@ -1,7 +1,5 @@
-// device.cpp — the device group: lifecycle queries, the calling thread's
-// current device, and the JSON descriptions (configuration, capability,
-// properties). The current-device slots are hot: the driver answers them from
-// one thread-local read, without allocating, locking or logging.
+// device.cpp — the device group: lifecycle queries, the calling thread's current
+// device (hot: see below) and the JSON descriptions of configuration and devices.
 #include "binding.h"
 
 #include <nlohmann/json.hpp>

@@ -5,8 +5,6 @@
 
 namespace sample {
 
-namespace {
-
 mtia_events_ext_v1_t makeEventsExt() noexcept {
   mtia_events_ext_v1_t e{};
   e.struct_size = sizeof(e);
@@ -38,11 +36,5 @@ mtia_events_ext_v1_t makeEventsExt() noexcept {
   };
   return e;
 }
-
-const mtia_events_ext_v1_t kEventsExt = makeEventsExt();
-
-}  // namespace
-
-const mtia_events_ext_v1_t* eventsExtension() noexcept { return &kEventsExt; }
 
 }  // namespace sample

@@ -1,11 +1,8 @@
 // exec.cpp — the "mtia.exec/1" extension: memset, memcpy and host functions
-// on a stream. The driver checks the pointers when the work is submitted (a
-// bad call fails at once) and again when it runs.
+// on a stream. The driver checks the pointers (sim/driver.h says when).
 #include "binding.h"
 
 namespace sample {
-
-namespace {
 
 mtia_exec_ext_v1_t makeExecExt() noexcept {
   mtia_exec_ext_v1_t e{};
@@ -33,11 +30,5 @@ mtia_exec_ext_v1_t makeExecExt() noexcept {
   };
   return e;
 }
-
-const mtia_exec_ext_v1_t kExecExt = makeExecExt();
-
-}  // namespace
-
-const mtia_exec_ext_v1_t* execExtension() noexcept { return &kExecExt; }
 
 }  // namespace sample

@@ -5,11 +5,7 @@
 
 namespace sample {
 
-namespace {
-
-mtia_mempool_id_t toAbi(sim::PoolId pool) noexcept { return {pool.first, pool.second}; }
-
-}  // namespace
+static mtia_mempool_id_t toAbi(sim::PoolId pool) noexcept { return {pool.first, pool.second}; }
 
 void addGraphSlots(mtia_plugin_api_t& t) noexcept {
   t.graph_create = [](bool keep_graph, int64_t* out_handle) noexcept {

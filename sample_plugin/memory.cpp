@@ -11,11 +11,9 @@
 
 namespace sample {
 
-namespace {
-
 using nlohmann::json;
 
-json statsJson(const sim::MemoryStats& s) {
+static json statsJson(const sim::MemoryStats& s) {
   return {{"dram", {{"allocated_bytes", s.allocated}, {"peak_bytes", s.peak_allocated},
                     {"requested_bytes", s.requested}, {"peak_requested_bytes", s.peak_requested},
                     {"reserved_bytes", s.reserved}, {"peak_reserved_bytes", s.peak_reserved},
@@ -29,7 +27,7 @@ json statsJson(const sim::MemoryStats& s) {
 }
 
 // PyTorch's arguments: enabled NULL (off), "state" or "all"; stacks verbatim.
-sim::HistoryConfig historyConfig(const char* enabled, const char* stacks, uint64_t max_entries) {
+static sim::HistoryConfig historyConfig(const char* enabled, const char* stacks, uint64_t max_entries) {
   if (enabled == nullptr) return {};
   const std::string e = enabled, s = stacks != nullptr ? stacks : "";
   const auto refuse = [](const std::string& why) { throw Failure(MTIA_STATUS_INVALID_ARGUMENT, why); };
@@ -41,7 +39,7 @@ sim::HistoryConfig historyConfig(const char* enabled, const char* stacks, uint64
   return {e == "all" ? sim::History::All : sim::History::State, s, max_entries};
 }
 
-json segmentJson(const char* base, const sim::Segment& seg) {
+static json segmentJson(const char* base, const sim::Segment& seg) {
   json blocks = json::array();
   uint64_t allocated = 0, requested = 0;
   for (const auto& [p, b] : seg.blocks) {
@@ -58,7 +56,7 @@ json segmentJson(const char* base, const sim::Segment& seg) {
 }
 
 // PyTorch's shape: segments (by device, then address), a trace per device, the history settings.
-json snapshotJson(const sim::Snapshot& snap) {
+static json snapshotJson(const sim::Snapshot& snap) {
   json segments = json::array(), traces = json::array();
   for (size_t d = 0; d < snap.traces.size(); ++d) {
     for (const auto& [base, seg] : snap.segments) {
@@ -78,7 +76,7 @@ json snapshotJson(const sim::Snapshot& snap) {
                        {"max_entries", snap.history.max_entries}}}};
 }
 
-void writeFile(const char* path, const std::string& text) {
+static void writeFile(const char* path, const std::string& text) {
   if (*path == '\0') {
     throw Failure(MTIA_STATUS_INVALID_ARGUMENT,
                   "local_path is empty: pass a file path, or NULL to skip the file");
@@ -89,8 +87,6 @@ void writeFile(const char* path, const std::string& text) {
   throw Failure(MTIA_STATUS_INVALID_ARGUMENT,  // errno: the first call that failed
                 str("cannot write the memory snapshot to '", path, "': ", std::strerror(errno)));
 }
-
-}  // namespace
 
 void addMemorySlots(mtia_plugin_api_t& t) noexcept {
   t.device_alloc = [](int32_t device, size_t size, void** out_ptr) noexcept {
@@ -127,7 +123,6 @@ void addMemorySlots(mtia_plugin_api_t& t) noexcept {
     return slot([&] { sim::addOomObserver(observer, user_data); });
   };
 
-  // Pinned host memory.
   t.is_pinned_ptr = [](const void* ptr) noexcept { return ptr != nullptr && sim::isPinned(ptr); };
   t.pinned_alloc = [](size_t size, void** out_ptr) noexcept {
     return slot([&] {

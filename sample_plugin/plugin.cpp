@@ -6,15 +6,13 @@
 
 namespace sample {
 
-namespace {
+static const mtia_host_services_t* g_host = nullptr;  // from the entry point to unload
 
-const mtia_host_services_t* g_host = nullptr;  // from the entry point to unload
+static const mtia_streams_ext_v1_t kStreams = makeStreamsExt();
+static const mtia_exec_ext_v1_t kExec = makeExecExt();
+static const mtia_events_ext_v1_t kEvents = makeEventsExt();
 
-void log(mtia_log_level_t level, const std::string& message) noexcept {
-  if (g_host != nullptr && g_host->log != nullptr) g_host->log(g_host->host_data, level, message.c_str());
-}
-
-mtia_plugin_api_t makeTable() noexcept {
+static mtia_plugin_api_t makeTable() noexcept {
   mtia_plugin_api_t t;
   std::memset(&t, 0, sizeof(t));  // a slot left out stays NULL: "not implemented"
   t.struct_size = sizeof(mtia_plugin_api_t);
@@ -25,7 +23,10 @@ mtia_plugin_api_t makeTable() noexcept {
   t.initialize = []() noexcept {
     return slot([] {
       sim::init();
-      log(MTIA_LOG_DEBUG, str("initialised with ", sim::config().device_count, " devices"));
+      if (g_host != nullptr && g_host->log != nullptr) {
+        const std::string message = str("initialised with ", sim::config().device_count, " devices");
+        g_host->log(g_host->host_data, MTIA_LOG_DEBUG, message.c_str());
+      }
     });
   };
   t.shutdown = []() noexcept {
@@ -36,9 +37,9 @@ mtia_plugin_api_t makeTable() noexcept {
   // Extensions are found by their versioned id; an unknown id is NULL.
   t.get_extension = [](const char* id) noexcept -> const void* {
     if (id == nullptr) return nullptr;
-    if (std::strcmp(id, MTIA_EXT_STREAMS_V1) == 0) return streamsExtension();
-    if (std::strcmp(id, MTIA_EXT_EXEC_V1) == 0) return execExtension();
-    if (std::strcmp(id, MTIA_EXT_EVENTS_V1) == 0) return eventsExtension();
+    if (std::strcmp(id, MTIA_EXT_STREAMS_V1) == 0) return &kStreams;
+    if (std::strcmp(id, MTIA_EXT_EXEC_V1) == 0) return &kExec;
+    if (std::strcmp(id, MTIA_EXT_EVENTS_V1) == 0) return &kEvents;
     return nullptr;
   };
   addDeviceSlots(t);
@@ -49,8 +50,6 @@ mtia_plugin_api_t makeTable() noexcept {
 }
 
 const mtia_plugin_api_t kTable = makeTable();
-
-}  // namespace
 
 }  // namespace sample
 

@@ -1,16 +1,13 @@
-// stream.cpp — the stream group (the calling thread's current stream; hot,
-// like the current device) and the "mtia.streams/1" extension. A stream
-// crosses the ABI as (id, device, MTIA); the raw handle is the address of the
-// driver's stream object.
+// stream.cpp — the stream group (the calling thread's current stream; hot) and the
+// "mtia.streams/1" extension. A stream crosses the ABI as (id, device, MTIA); the
+// raw handle is the address of the driver's stream object.
 #include "binding.h"
 
 namespace sample {
 
-namespace {
-
 constexpr mtia_stream_t kFailed{-1, -1, MTIA_DEVICE_TYPE_MTIA};
 
-mtia_stream_t toAbi(const sim::Stream& s) noexcept { return {s.id, s.device, MTIA_DEVICE_TYPE_MTIA}; }
+static mtia_stream_t toAbi(const sim::Stream& s) { return {s.id, s.device, MTIA_DEVICE_TYPE_MTIA}; }
 
 mtia_streams_ext_v1_t makeStreamsExt() noexcept {
   mtia_streams_ext_v1_t e{};
@@ -27,10 +24,6 @@ mtia_streams_ext_v1_t makeStreamsExt() noexcept {
   };
   return e;
 }
-
-const mtia_streams_ext_v1_t kStreamsExt = makeStreamsExt();
-
-}  // namespace
 
 void addStreamSlots(mtia_plugin_api_t& t) noexcept {
   // Hot: one read of the thread's state, then the device check.
@@ -57,7 +50,5 @@ void addStreamSlots(mtia_plugin_api_t& t) noexcept {
     });
   };
 }
-
-const mtia_streams_ext_v1_t* streamsExtension() noexcept { return &kStreamsExt; }
 
 }  // namespace sample

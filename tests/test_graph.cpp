@@ -120,7 +120,7 @@ TEST_CASE("keep_graph=true needs instantiate before replay", "[graph]") {
   graph.capture_end();
   CHECK(mtia_test::errorOf([&] { graph.replay(); }) ==
         misuse("mtiagraphReplay", graph.handle(),
-               "is not instantiated: call instantiate before replaying"));
+               "is not instantiated: capture and instantiate it before replaying"));
   graph.instantiate();
   graph.replay();
   graph.instantiate();  // again: allowed while the captured graph is kept
@@ -159,7 +159,7 @@ TEST_CASE("A reset graph can be captured again", "[graph]") {
   graph.reset();
   CHECK(mtia_test::errorOf([&] { graph.replay(); }) ==
         misuse("mtiagraphReplay", graph.handle(),
-               "has not been captured: capture and instantiate it before replaying"));
+               "is not instantiated: capture and instantiate it before replaying"));
   graph.capture_begin();
   p.exec.launchHostFunc(s, &countUp, &count);
   p.exec.launchHostFunc(s, &countUp, &count);
@@ -181,7 +181,7 @@ TEST_CASE("Graph misuse gives specific errors", "[graph][errors]") {
         misuse("mtiagraphInstantiate", h, "has not been captured: there is nothing to instantiate"));
   CHECK(mtia_test::errorOf([&] { graph.replay(); }) ==
         misuse("mtiagraphReplay", h,
-               "has not been captured: capture and instantiate it before replaying"));
+               "is not instantiated: capture and instantiate it before replaying"));
 
   // During a capture.
   graph.capture_begin();
@@ -192,7 +192,7 @@ TEST_CASE("Graph misuse gives specific errors", "[graph][errors]") {
         "already capturing into graph " + std::to_string(h) + " (INVALID_STATE)");
   CHECK(mtia_test::errorOf([&] { graph.replay(); }) ==
         misuse("mtiagraphReplay", h,
-               "is capturing: end the capture and instantiate it before replaying"));
+               "is not instantiated: capture and instantiate it before replaying"));
   CHECK(mtia_test::errorOf([&] { graph.instantiate(); }) ==
         misuse("mtiagraphInstantiate", h, "is capturing: end the capture before instantiating it"));
   CHECK(mtia_test::errorOf([&] { graph.reset(); }) ==
@@ -219,7 +219,7 @@ TEST_CASE("Graph misuse gives specific errors", "[graph][errors]") {
   kept.capture_end();
   CHECK(mtia_test::errorOf([&] { kept.replay(); }) ==
         misuse("mtiagraphReplay", kept.handle(),
-               "is not instantiated: call instantiate before replaying"));
+               "is not instantiated: capture and instantiate it before replaying"));
 
   // Unknown handles.
   for (const int64_t bad : {int64_t{999}, int64_t{-1}, int64_t{0}}) {

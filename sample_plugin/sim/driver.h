@@ -1,10 +1,8 @@
-// sim/driver.h — a small simulated MTIA device runtime (the "driver").
-//
-// It stands in for a vendor's runtime library: the binding (the files one
-// level up) calls nothing else. Plain C++, no plugin ABI types; failures are
-// thrown as sim::Error. Not tuned: a mutex per concern and a map per lookup,
-// in the spirit of PyTorch's OpenReg runtime. docs/memory.md and
-// docs/streams-and-graphs.md describe what it simulates.
+// sim/driver.h — a small simulated MTIA device runtime (the "driver"), in place
+// of a vendor's runtime: the binding calls nothing else. Plain C++, no ABI types,
+// failures thrown as sim::Error; not tuned (a mutex per concern and a map per
+// lookup, like PyTorch's OpenReg). docs/memory.md and docs/streams-and-graphs.md
+// describe what it simulates.
 #pragma once
 
 #include <array>
@@ -29,7 +27,6 @@ namespace sim {
 
 inline uint64_t address(const void* p) { return reinterpret_cast<uintptr_t>(p); }
 
-// One message from text and numbers: str("stream ", 3, " of device ", 0).
 template <class... Parts>
 std::string str(const Parts&... parts) {
   std::ostringstream out;
@@ -37,13 +34,12 @@ std::string str(const Parts&... parts) {
   return out.str();
 }
 
-// HostFunc: a host function failed; `detail` is the status it returned.
 enum class Err { BadValue, NoMemory, Unsupported, BadState, NotFound, Down, HostFunc };
 struct Error : std::runtime_error {
   Error(Err c, const std::string& message, int32_t d = 0)
       : std::runtime_error(message), code(c), detail(d) {}
   Err code;
-  int32_t detail;
+  int32_t detail;  // HostFunc: the status the host function returned
 };
 
 inline constexpr int32_t kMaxDevices = 64;
@@ -171,7 +167,7 @@ void resetGraph(int64_t graph);
 PoolId graphPool(int64_t graph);
 PoolId newPool();  // never {0,0}, never returned before
 
-// ---- memory ----------------------------------------------------------------------
+// ---- memory (host memory: the pointers are real addresses) --------------------------
 
 struct MemoryStats {
   uint64_t total = 0, allocated = 0, peak_allocated = 0, requested = 0, peak_requested = 0,
@@ -208,7 +204,6 @@ struct Snapshot {
 using OomObserver = void (*)(void* user_data, int32_t device, uint64_t requested,
                              uint64_t total, uint64_t free);
 
-// Device memory is host memory: the pointers are real addresses.
 void* deviceAlloc(int32_t device, size_t bytes);  // bytes > 0; Err::NoMemory on OOM
 // Waits for the device's queued work first (cudaFree's rule): work queued
 // before the free never sees the block reused.

@@ -1,9 +1,6 @@
 // sim/graph.cpp — graphs: capture records the work submitted to a stream;
 // instantiate freezes it into a list that replay submits to the current stream.
-//
-// Empty --beginCapture--> Capturing --endCapture--> Captured --instantiate-->
-// Instantiated. With keep_graph=false, endCapture instantiates at once and
-// drops the captured list. reset goes back to Empty from any state but Capturing.
+// docs/streams-and-graphs.md draws the states.
 #include "driver.h"
 
 namespace sim {
@@ -18,8 +15,6 @@ struct Graph {
   OpList exec;  // what replay submits
   std::optional<PoolId> pool;
 };
-
-namespace {
 
 using State = Graph::State;
 
@@ -37,8 +32,6 @@ struct Locked {
   const std::shared_ptr<Graph> graph;
   std::unique_lock<std::mutex> lock;
 };
-
-}  // namespace
 
 int64_t createGraph(bool keep_graph) { return rt().graphs.add(std::make_shared<Graph>(keep_graph)); }
 
@@ -88,11 +81,8 @@ void instantiateGraph(int64_t graph) {
 
 void replayGraph(int64_t graph) {
   Locked g(graph);
-  switch (g->state) {
-    case State::Empty: g.misuse("has not been captured: capture and instantiate it before replaying");
-    case State::Capturing: g.misuse("is capturing: end the capture and instantiate it before replaying");
-    case State::Captured: g.misuse("is not instantiated: call instantiate before replaying");
-    case State::Instantiated: break;
+  if (g->state != State::Instantiated) {
+    g.misuse("is not instantiated: capture and instantiate it before replaying");
   }
   Stream& stream = currentStream(g->stream->device);
   for (const Op& op : g->exec) stream.submit(op);  // in order, each reporting its own failure

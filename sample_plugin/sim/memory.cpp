@@ -7,25 +7,22 @@
 
 namespace sim {
 
-namespace {
-
 constexpr size_t roundUp(size_t n, size_t multiple) { return (n + multiple - 1) / multiple * multiple; }
-std::string hex(const void* p) { return str(std::hex, std::showbase, address(p)); }
+static std::string hex(const void* p) { return str(std::hex, std::showbase, address(p)); }
 
-Memory& mem() { return rt().memory; }
-DeviceMemory& of(Memory& m, int32_t device) { return m.devices[static_cast<size_t>(device)]; }
+static Memory& mem() { return rt().memory; }
+static DeviceMemory& of(Memory& m, int32_t device) { return m.devices[static_cast<size_t>(device)]; }
 
 // Numbers an event of device d and keeps it when recording "all"; returns its
 // number when history is on (a block keeps it as alloc_seq), else 0.
-uint64_t record(Memory& m, DeviceMemory& d, const char* action, uint64_t addr, uint64_t size) {
+static uint64_t record(Memory& m, DeviceMemory& d, const char* action, uint64_t addr, uint64_t size) {
   ++d.seq;
   if (m.history.mode == History::All) d.trace.push_back({d.seq, action, addr, size});
   if (d.trace.size() > m.history.max_entries) d.trace.pop_front();
   return m.history.mode == History::Off ? 0 : d.seq;
 }
 
-// The segment containing p, or m.segments.end().
-std::map<char*, Segment>::iterator segmentAt(Memory& m, const void* p) {
+static std::map<char*, Segment>::iterator segmentAt(Memory& m, const void* p) {
   auto* c = static_cast<char*>(const_cast<void*>(p));
   auto it = m.segments.upper_bound(c);
   if (it == m.segments.begin() || c >= std::prev(it)->first + std::prev(it)->second.size) {
@@ -34,12 +31,11 @@ std::map<char*, Segment>::iterator segmentAt(Memory& m, const void* p) {
   return std::prev(it);
 }
 
-// The block of `seg` containing p.
-std::map<char*, Block>::iterator blockAt(Segment& seg, const void* p) {
+static std::map<char*, Block>::iterator blockAt(Segment& seg, const void* p) {
   return std::prev(seg.blocks.upper_bound(static_cast<char*>(const_cast<void*>(p))));
 }
 
-void releaseUnused(Memory& m, int32_t device) {
+static void releaseUnused(Memory& m, int32_t device) {
   DeviceMemory& d = of(m, device);
   for (auto it = m.segments.begin(); it != m.segments.end();) {
     Segment& seg = it->second;
@@ -64,7 +60,7 @@ struct Oom {
 
 // A new segment of `size` bytes in the small or the large pool, releasing the
 // cache first if the capacity would be exceeded; false (with *oom) when it still would be.
-bool reserve(Memory& m, int32_t device, size_t size, bool small, size_t requested, Oom* oom) {
+static bool reserve(Memory& m, int32_t device, size_t size, bool small, size_t requested, Oom* oom) {
   DeviceMemory& d = of(m, device);
   MemoryStats& s = d.stats;
   if (s.reserved + size > s.total) {
@@ -99,7 +95,7 @@ bool reserve(Memory& m, int32_t device, size_t size, bool small, size_t requeste
 
 // Best fit in the request's pool: the smallest free block that fits, split; a
 // new segment when none fits. Blocks are the request rounded up to 512 bytes.
-void* allocate(Memory& m, int32_t device, size_t bytes, Oom* oom) {
+static void* allocate(Memory& m, int32_t device, size_t bytes, Oom* oom) {
   DeviceMemory& d = of(m, device);
   const size_t size = roundUp(bytes, 512);
   const bool small = bytes <= kSmallLimit;
@@ -127,7 +123,7 @@ void* allocate(Memory& m, int32_t device, size_t bytes, Oom* oom) {
 }
 
 // Frees a live block, merging it with its free neighbours.
-void release(Memory& m, Segment& seg, std::map<char*, Block>::iterator block) {
+static void release(Memory& m, Segment& seg, std::map<char*, Block>::iterator block) {
   DeviceMemory& d = of(m, seg.device);
   auto& free = d.free[seg.small];
   d.stats.allocated -= block->second.size;
@@ -150,14 +146,12 @@ void release(Memory& m, Segment& seg, std::map<char*, Block>::iterator block) {
 }
 
 // The segment holding a device pointer; Err::BadValue for any other pointer.
-std::map<char*, Segment>::iterator deviceSegment(Memory& m, const void* p) {
+static std::map<char*, Segment>::iterator deviceSegment(Memory& m, const void* p) {
   const auto seg = segmentAt(m, p);
   if (seg != m.segments.end()) return seg;
   throw Error(Err::BadValue, hex(p) + " is not device memory of the sample plugin: pass a pointer "
                                       "that device_alloc returned");
 }
-
-}  // namespace
 
 Memory::~Memory() {
   for (const auto& entry : segments) std::free(entry.first);
@@ -189,15 +183,11 @@ void deviceFree(void* ptr) {
   std::lock_guard<std::mutex> lock(m.mutex);
   Segment& seg = deviceSegment(m, ptr)->second;  // it may have been released meanwhile
   const auto block = blockAt(seg, ptr);
-  if (block->first == ptr && block->second.allocated) return release(m, seg, block);
-  if (!block->second.allocated) {
-    throw Error(Err::BadValue,
-                str(hex(ptr), " is not a live allocation on device ", device, " (already freed?)"));
+  if (block->first != ptr || !block->second.allocated) {
+    throw Error(Err::BadValue, str(hex(ptr), " is not a live allocation on device ", device,
+                                   ": pass the pointer that device_alloc returned"));
   }
-  throw Error(Err::BadValue, str(hex(ptr), " points ", static_cast<char*>(ptr) - block->first,
-                                 " bytes into the live ", block->second.requested, "-byte allocation at ",
-                                 hex(block->first), " on device ", device,
-                                 ": free the pointer that device_alloc returned"));
+  release(m, seg, block);
 }
 
 bool findDeviceRange(const void* ptr, size_t bytes, int32_t* device) {
@@ -254,8 +244,6 @@ void addOomObserver(OomObserver fn, void* user_data) {
   mem().observers.emplace_back(fn, user_data);
 }
 
-// ---- pinned host memory ---------------------------------------------------------
-
 void* pinnedAlloc(size_t bytes) {
   void* p = bytes <= SIZE_MAX - 64 ? std::aligned_alloc(64, roundUp(bytes, 64)) : nullptr;
   if (p == nullptr) {
@@ -267,15 +255,12 @@ void* pinnedAlloc(size_t bytes) {
 }
 
 void pinnedFree(void* ptr) {
-  Memory& m = mem();
-  {
-    std::lock_guard<std::mutex> lock(m.mutex);
-    if (m.pinned.erase(address(ptr)) == 1) return std::free(ptr);
+  std::lock_guard<std::mutex> lock(mem().mutex);
+  if (mem().pinned.erase(address(ptr)) == 0) {
+    throw Error(Err::BadValue, hex(ptr) + " is not a live pinned allocation: pass the pointer that "
+                                          "pinned_alloc returned");
   }
-  throw Error(Err::BadValue, hex(ptr) + (isPinned(ptr) ? " points inside a pinned allocation: free "
-                                                         "the pointer that pinned_alloc returned"
-                                                       : " is not a live pinned allocation (not "
-                                                         "from pinned_alloc, or already freed)"));
+  std::free(ptr);
 }
 
 bool isPinned(const void* ptr) noexcept {

@@ -8,15 +8,12 @@
 
 namespace sim {
 
-namespace {
+static Runtime* g_rt = nullptr;
 
-Runtime* g_rt = nullptr;
-
-// The whole number in environment variable `name` (`fallback` when it is unset
-// or empty); Err::BadValue saying what is `expected` unless it is a multiple of
-// `step` from `min` to `max`.
-uint64_t readNumber(const char* name, uint64_t fallback, uint64_t min, uint64_t max, uint64_t step,
-                    const std::string& expected) {
+// The whole number in environment variable `name` (`fallback` when unset or empty);
+// Err::BadValue saying what is `expected` unless it is a multiple of `step` in [min, max].
+static uint64_t readNumber(const char* name, uint64_t fallback, uint64_t min, uint64_t max,
+                           uint64_t step, const std::string& expected) {
   const char* text = std::getenv(name);
   if (text == nullptr || *text == '\0') return fallback;
   char* end = nullptr;
@@ -29,31 +26,25 @@ uint64_t readNumber(const char* name, uint64_t fallback, uint64_t min, uint64_t 
   throw Error(Err::BadValue, str(name, "='", text, "' is not ", expected));
 }
 
-Config readConfig() {
-  const Config c{};
-  constexpr uint64_t kMaxMemory = uint64_t{1} << 40;
-  return {int32_t(readNumber("MTIA_SAMPLE_DEVICE_COUNT", c.device_count, 0, kMaxDevices, 1,
-                             str("a whole number from 0 to ", kMaxDevices))),
-          readNumber("MTIA_SAMPLE_DEVICE_MEMORY", c.device_memory, kSegment, kMaxMemory, kSegment,
-                     str("a number of bytes that is a multiple of ", kSegment, " (2 MiB) from ", kSegment,
-                         " to ", kMaxMemory, " (1 TiB)"))};
-}
-
-Device& device(int32_t index) { return *g_rt->devices[static_cast<size_t>(index)]; }
+static Device& device(int32_t index) { return *g_rt->devices[static_cast<size_t>(index)]; }
 
 template <class Fn>
-void forEachStream(int32_t index, Fn&& fn) {
+static void forEachStream(int32_t index, Fn&& fn) {
   Device& d = device(index);
   for (int64_t id = 0, n = d.stream_count.load(); id < n; ++id) fn(*d.streams[id]);
 }
-
-}  // namespace
 
 void init() {
   if (g_rt != nullptr) throw Error(Err::BadState, "already initialised");
   static uint64_t inits = 0;
   auto rt = std::make_unique<Runtime>();
-  rt->config = readConfig();
+  const Config c{};
+  constexpr uint64_t kMaxMemory = uint64_t{1} << 40;
+  rt->config = {int32_t(readNumber("MTIA_SAMPLE_DEVICE_COUNT", c.device_count, 0, kMaxDevices, 1,
+                                   str("a whole number from 0 to ", kMaxDevices))),
+                readNumber("MTIA_SAMPLE_DEVICE_MEMORY", c.device_memory, kSegment, kMaxMemory, kSegment,
+                           str("a number of bytes that is a multiple of ", kSegment, " (2 MiB) from ",
+                               kSegment, " to ", kMaxMemory, " (1 TiB)"))};
   for (int32_t i = 0; i < rt->config.device_count; ++i) {
     rt->devices.push_back(std::make_unique<Device>());
     rt->devices.back()->streams[0] = std::make_unique<Stream>(i, 0);  // the default stream

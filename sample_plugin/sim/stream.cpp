@@ -17,9 +17,7 @@ struct Event {
   std::optional<Record> latest;  // none until recorded
 };
 
-namespace {
-
-void checkRange(const void* ptr, size_t size, bool on_device, int32_t device, const char* what) {
+static void checkRange(const void* ptr, size_t size, bool on_device, int32_t device, const char* what) {
   if (ptr == nullptr) throw Error(Err::BadValue, std::string(what) + " is NULL");
   int32_t owner = device;
   if (on_device && !findDeviceRange(ptr, size, &owner)) {
@@ -31,7 +29,7 @@ void checkRange(const void* ptr, size_t size, bool on_device, int32_t device, co
   }
 }
 
-void submitChecked(Stream& s, const char* name, std::function<void()> check,
+static void submitChecked(Stream& s, const char* name, std::function<void()> check,
                    std::function<void()> work) {
   check();
   s.submit({name, [check, work] {
@@ -40,16 +38,14 @@ void submitChecked(Stream& s, const char* name, std::function<void()> check,
             }});
 }
 
-std::optional<Record> latest(const std::shared_ptr<Event>& e) {
+static std::optional<Record> latest(const std::shared_ptr<Event>& e) {
   std::lock_guard<std::mutex> lock(e->mutex);
   return e->latest;
 }
 
-bool isDone(const Record& r, std::chrono::milliseconds wait = {}) {
+static bool isDone(const Record& r, std::chrono::milliseconds wait = {}) {
   return r.wait_for(wait) == std::future_status::ready;
 }
-
-}  // namespace
 
 Stream::~Stream() {
   stop();
@@ -139,8 +135,6 @@ void Stream::run() {
   }
 }
 
-// ---- stream work -------------------------------------------------------------------
-
 void memsetAsync(Stream& s, void* dst, int32_t value, size_t size) {
   if (value < 0 || value > 255) {
     throw Error(Err::BadValue, str("memset value ", value, " is not a byte value (0..255)"));
@@ -163,8 +157,6 @@ void hostFuncAsync(Stream& s, std::function<int32_t()> fn) {
               }
             }});
 }
-
-// ---- events ----------------------------------------------------------------------
 
 int64_t createEvent(bool timing) { return rt().events.add(std::make_shared<Event>(timing)); }
 void destroyEvent(int64_t event) { rt().events.remove(event); }
