@@ -1,15 +1,11 @@
-// binding.h — what the binding's files share. The binding is the part of the
-// sample plugin a vendor copies: one file per ABI group or extension, each
-// slot a few lines that check arguments, call the driver (sim/driver.h, in
-// place of a vendor's runtime) and report failures through slot()/value().
+// binding.h — what the binding's files share: each slot checks its arguments, calls the
+// driver (sim/driver.h, in place of a vendor's runtime) and reports failures through slot().
 #pragma once
 
 #include "sim/driver.h"
 
 #include <mtia/plugin_abi.h>
 #include <mtia/plugin_support.hpp>
-
-#include <string>
 
 namespace sample {
 
@@ -42,31 +38,27 @@ auto translated(Fn& fn) {  // a driver error becomes plugin_support's Failure
   }
 }
 
-// MTIA_STATUS_OK, or the failure's code with its message kept for
-// get_last_error(); nothing is thrown past it (plugin_support's guard).
+// slot(): MTIA_STATUS_OK, or the failure's code with its message kept for get_last_error();
+// value(): fn()'s value, or `on_error`. Nothing is thrown past them (plugin_support's guard).
 template <class Fn>
 mtia_status_t slot(Fn&& fn) noexcept { return mtia::plugin::guard([&] { translated(fn); }); }
-// fn()'s value, or `on_error` with the message kept.
 template <class T, class Fn>
 T value(T on_error, Fn&& fn) noexcept {
   return mtia::plugin::guard_value<T>(on_error, [&] { return translated(fn); });
 }
 
-// *out for an out-parameter the caller must pass; Failure when it is NULL.
 template <class T>
 T& out(T* p, const char* name) {
   if (p == nullptr) throw Failure(MTIA_STATUS_INVALID_ARGUMENT, str(name, " is NULL"));
   return *p;
 }
 
-// -1 means the calling thread's current device.
-inline int32_t resolve(int32_t device) {
+inline int32_t resolve(int32_t device) {  // -1 means the calling thread's current device
   device = device == -1 ? sim::thread().device : device;
   sim::checkDevice(device);
   return device;
 }
 
-// The driver's stream for an ABI stream; Failure naming what is wrong with it.
 inline sim::Stream& findStream(mtia_stream_t stream) {
   if (stream.device_type != MTIA_DEVICE_TYPE_MTIA) {
     throw Failure(MTIA_STATUS_INVALID_ARGUMENT, str("stream device type ", stream.device_type,

@@ -23,7 +23,6 @@ void addDeviceSlots(mtia_plugin_api_t& t) noexcept {
   t.has_primary_context = [](int32_t device) noexcept {
     return value(-1, [&] { return sim::hasContext(device) ? 1 : 0; });
   };
-
   // Hot. Reading the thread's state cannot fail, so no guard is needed.
   t.get_current_device = []() noexcept { return sim::thread().device; };
   t.set_current_device = [](int32_t device) noexcept {
@@ -36,7 +35,6 @@ void addDeviceSlots(mtia_plugin_api_t& t) noexcept {
   t.maybe_exchange_device = [](int32_t device) noexcept {
     return value(-1, [&] { return sim::exchangeDevice(device, false); });
   };
-
   t.show_config = [](const mtia_sink_t* out) noexcept {
     return slot([&] {
       const sim::Config& c = sim::config();

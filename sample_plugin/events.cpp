@@ -1,6 +1,5 @@
-// events.cpp — the "mtia.events/1" extension. An event is a driver handle;
-// recording enqueues a marker on the stream, and a wait, query or
-// synchronize refers to the latest record made before it (CUDA's rule).
+// events.cpp — the "mtia.events/1" extension. An event is a driver handle; recording enqueues
+// a marker, and a wait, query or synchronize refers to the latest record before it (CUDA's rule).
 #include "binding.h"
 
 namespace sample {

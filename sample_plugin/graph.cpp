@@ -1,5 +1,4 @@
-// graph.cpp — the graph group: capture the work submitted to the calling
-// thread's current stream, instantiate it, replay it. The driver keeps the
+// graph.cpp — the graph group: capture, instantiate, replay. The driver keeps the
 // state machine (sim/graph.cpp); a graph crosses the ABI as an int64 handle.
 #include "binding.h"
 

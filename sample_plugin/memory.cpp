@@ -1,6 +1,5 @@
-// memory.cpp — the memory group: device memory from the driver's caching
-// allocator, its statistics, history and snapshot as PyTorch's JSON shapes,
-// OOM observers and pinned host memory. docs/memory.md describes the allocator.
+// memory.cpp — the memory group: the driver's caching allocator (docs/memory.md), its
+// statistics, history and snapshot as PyTorch's JSON shapes, OOM observers, pinned memory.
 #include "binding.h"
 
 #include <nlohmann/json.hpp>
@@ -18,10 +17,9 @@ static json statsJson(const sim::MemoryStats& s) {
                     {"requested_bytes", s.requested}, {"peak_requested_bytes", s.peak_requested},
                     {"reserved_bytes", s.reserved}, {"peak_reserved_bytes", s.peak_reserved},
                     {"cached_bytes", s.reserved - s.allocated}, {"total_bytes", s.total},
-                    {"free_bytes", s.total - s.reserved},
-                    {"active_allocations", s.num_allocs - s.num_frees}, {"segments", s.segments},
-                    {"num_allocs", s.num_allocs}, {"num_frees", s.num_frees}, {"num_ooms", s.num_ooms},
-                    {"num_alloc_retries", s.num_alloc_retries},
+                    {"free_bytes", s.total - s.reserved}, {"num_alloc_retries", s.num_alloc_retries},
+                    {"active_allocations", s.num_allocs - s.num_frees}, {"num_allocs", s.num_allocs},
+                    {"num_frees", s.num_frees}, {"num_ooms", s.num_ooms}, {"segments", s.segments},
                     {"num_segment_allocs", s.num_segment_allocs},
                     {"num_segment_frees", s.num_segment_frees}}}};
 }
@@ -51,8 +49,8 @@ static json segmentJson(const char* base, const sim::Segment& seg) {
     requested += b.requested;  // 0 for a free block
   }
   return {{"device", seg.device}, {"address", sim::address(base)}, {"total_size", seg.size},
-              {"allocated_size", allocated}, {"requested_size", requested},
-              {"segment_type", seg.small ? "small" : "large"}, {"blocks", std::move(blocks)}};
+          {"allocated_size", allocated}, {"requested_size", requested},
+          {"segment_type", seg.small ? "small" : "large"}, {"blocks", std::move(blocks)}};
 }
 
 // PyTorch's shape: segments (by device, then address), a trace per device, the history settings.
@@ -97,9 +95,7 @@ void addMemorySlots(mtia_plugin_api_t& t) noexcept {
     });
   };
   t.device_free = [](void* ptr) noexcept {
-    return slot([&] {
-      if (ptr != nullptr) sim::deviceFree(ptr);
-    });
+    return slot([&] { if (ptr != nullptr) sim::deviceFree(ptr); });
   };
   t.memory_stats = [](int32_t device, const mtia_sink_t* out) noexcept {
     return slot([&] { write_to(out, statsJson(sim::memoryStats(device)).dump()); });
@@ -108,7 +104,6 @@ void addMemorySlots(mtia_plugin_api_t& t) noexcept {
     return slot([&] { sim::resetPeakStats(device); });
   };
   t.empty_cache = []() noexcept { return slot([] { sim::emptyCache(); }); };
-
   t.record_memory_history = [](const char* enabled, const char* stacks, uint64_t max_entries) noexcept {
     return slot([&] { sim::recordHistory(historyConfig(enabled, stacks, max_entries)); });
   };
@@ -122,7 +117,6 @@ void addMemorySlots(mtia_plugin_api_t& t) noexcept {
   t.attach_oom_observer = [](mtia_oom_observer_fn observer, void* user_data) noexcept {
     return slot([&] { sim::addOomObserver(observer, user_data); });
   };
-
   t.is_pinned_ptr = [](const void* ptr) noexcept { return ptr != nullptr && sim::isPinned(ptr); };
   t.pinned_alloc = [](size_t size, void** out_ptr) noexcept {
     return slot([&] {

@@ -13,8 +13,7 @@ static const mtia_exec_ext_v1_t kExec = makeExecExt();
 static const mtia_events_ext_v1_t kEvents = makeEventsExt();
 
 static mtia_plugin_api_t makeTable() noexcept {
-  mtia_plugin_api_t t;
-  std::memset(&t, 0, sizeof(t));  // a slot left out stays NULL: "not implemented"
+  mtia_plugin_api_t t{};  // a slot left out stays NULL: "not implemented"
   t.struct_size = sizeof(mtia_plugin_api_t);
   t.abi_major = MTIA_PLUGIN_ABI_MAJOR;
   t.abi_minor = MTIA_PLUGIN_ABI_MINOR;
@@ -34,7 +33,6 @@ static mtia_plugin_api_t makeTable() noexcept {
     g_host = nullptr;
   };
   t.get_last_error = &mtia::plugin::get_last_error;
-  // Extensions are found by their versioned id; an unknown id is NULL.
   t.get_extension = [](const char* id) noexcept -> const void* {
     if (id == nullptr) return nullptr;
     if (std::strcmp(id, MTIA_EXT_STREAMS_V1) == 0) return &kStreams;

@@ -26,8 +26,7 @@ mtia_streams_ext_v1_t makeStreamsExt() noexcept {
 }
 
 void addStreamSlots(mtia_plugin_api_t& t) noexcept {
-  // Hot: one read of the thread's state, then the device check.
-  t.get_current_stream = [](int32_t device) noexcept {
+  t.get_current_stream = [](int32_t device) noexcept {  // hot: one read of the thread's state
     return value(kFailed, [&] {
       const sim::ThreadState& ts = sim::thread();
       const int32_t d = device == -1 ? ts.device : device;

@@ -257,8 +257,8 @@ TEST_CASE("Bad device pointers and devices get specific errors", "[memory][error
   int on_stack = 0;
   CHECK(mtia_test::errorOf([&] { p.hooks.deviceFree(&on_stack); }) ==
         pluginError("deviceFree",
-                    hexAddress(&on_stack) + " is not device memory of " MTIA_TEST_PLUGIN_NOUN ": pass a "
-                                            "pointer that device_alloc returned",
+                    hexAddress(&on_stack) + " is not a live allocation of " MTIA_TEST_PLUGIN_NOUN
+                                            ": pass the pointer that device_alloc returned",
                     "INVALID_ARGUMENT"));
 
   for (const size_t size : {size_t{4096}, 3 * MiB}) {
@@ -266,14 +266,14 @@ TEST_CASE("Bad device pointers and devices get specific errors", "[memory][error
     auto* block = static_cast<char*>(p.alloc(size, 1));
     CHECK(mtia_test::errorOf([&] { p.hooks.deviceFree(block + 256); }) ==
           pluginError("deviceFree",
-                      hexAddress(block + 256) + " is not a live allocation on device 1: pass the "
-                                                "pointer that device_alloc returned",
+                      hexAddress(block + 256) + " is not a live allocation of " MTIA_TEST_PLUGIN_NOUN
+                                                ": pass the pointer that device_alloc returned",
                       "INVALID_ARGUMENT"));
     p.hooks.deviceFree(block);
     CHECK(mtia_test::errorOf([&] { p.hooks.deviceFree(block); }) ==
           pluginError("deviceFree",
-                      hexAddress(block) + " is not a live allocation on device 1: pass the pointer "
-                                          "that device_alloc returned",
+                      hexAddress(block) + " is not a live allocation of " MTIA_TEST_PLUGIN_NOUN
+                                          ": pass the pointer that device_alloc returned",
                       "INVALID_ARGUMENT"));
   }
   // Failed calls changed nothing.

@@ -1,8 +1,7 @@
-// sim/driver.h — a small simulated MTIA device runtime (the "driver"), in place
-// of a vendor's runtime: the binding calls nothing else. Plain C++, no ABI types,
-// failures thrown as sim::Error; not tuned (a mutex per concern and a map per
-// lookup, like PyTorch's OpenReg). docs/memory.md and docs/streams-and-graphs.md
-// describe what it simulates.
+// sim/driver.h — a small simulated MTIA device runtime (the "driver"), in place of a
+// vendor's runtime: the binding calls nothing else. Plain C++, no ABI types, failures thrown
+// as sim::Error; not tuned (a mutex per concern, a map per lookup, like PyTorch's OpenReg).
+// docs/memory.md and docs/streams-and-graphs.md describe what it simulates.
 #pragma once
 
 #include <array>
@@ -52,8 +51,6 @@ struct Config {
   uint64_t device_memory = uint64_t{1} << 30;  // MTIA_SAMPLE_DEVICE_MEMORY
 };
 
-// ---- the driver, its devices and the calling thread ----------------------------
-
 void init();      // reads the Config from the environment
 void shutdown();  // drops queued work, joins the workers, frees everything
 bool initialized() noexcept;
@@ -73,9 +70,8 @@ inline bool hasContext(int32_t device) {
 void synchronizeDevice(int32_t device);  // waits; throws the first failing stream's failure
 void waitDevice(int32_t device);         // waits for the work queued before the call
 
-// The calling thread's current device and current stream of each device. It
-// is one small trivial thread_local (no TLS wrapper, no allocation, no lock);
-// a state left from an earlier init() reads as a fresh one.
+// The calling thread's current device and stream per device: one small trivial thread_local
+// (no TLS wrapper, no allocation, no lock); a state from an earlier init() reads as fresh.
 struct ThreadState {
   uint64_t generation;           // the init() it belongs to
   int32_t device;                // the current device
@@ -83,7 +79,10 @@ struct ThreadState {
 };
 inline thread_local ThreadState t_thread{};
 inline std::atomic<uint64_t> g_generation{0};  // the live init()'s number: 1, 2, ...
-ThreadState& freshThread() noexcept;           // resets t_thread for the live init()
+inline ThreadState& freshThread() noexcept {  // resets t_thread for the live init()
+  t_thread = ThreadState{g_generation.load(std::memory_order_relaxed), 0, {}};
+  return t_thread;
+}
 inline ThreadState& thread() noexcept {
   ThreadState& t = t_thread;
   return t.generation == g_generation.load(std::memory_order_relaxed) ? t : freshThread();
@@ -97,8 +96,6 @@ inline int32_t exchangeDevice(int32_t device, bool create_context = true) {
   return std::exchange(thread().device, device);
 }
 
-// ---- streams, stream work and events ----------------------------------------
-
 struct Op {          // one unit of stream work
   const char* name;  // errors say "queued <name> on stream 1 of device 0 failed: ..."
   std::function<void()> run;
@@ -111,7 +108,7 @@ class Stream {
   ~Stream();  // stop() and join the worker
   const int32_t device;
   const int64_t id;
-  std::string name() const;  // "stream 3 of device 0"
+  std::string name() const { return str("stream ", id, " of device ", device); }
   // Queues the op (the worker starts on the first), or appends it to the
   // graph capturing the stream; event ops are refused while capturing.
   void submit(Op op, bool event_op = false);
@@ -154,8 +151,6 @@ bool queryEvent(int64_t event);
 void synchronizeEvent(int64_t event);
 int64_t elapsedNs(int64_t start, int64_t end);
 
-// ---- graphs --------------------------------------------------------------------
-
 using PoolId = std::pair<uint64_t, uint64_t>;  // PyTorch's MempoolId_t
 int64_t createGraph(bool keep_graph);
 void destroyGraph(int64_t graph);
@@ -166,8 +161,6 @@ void replayGraph(int64_t graph);
 void resetGraph(int64_t graph);
 PoolId graphPool(int64_t graph);
 PoolId newPool();  // never {0,0}, never returned before
-
-// ---- memory (host memory: the pointers are real addresses) --------------------------
 
 struct MemoryStats {
   uint64_t total = 0, allocated = 0, peak_allocated = 0, requested = 0, peak_requested = 0,
@@ -204,6 +197,7 @@ struct Snapshot {
 using OomObserver = void (*)(void* user_data, int32_t device, uint64_t requested,
                              uint64_t total, uint64_t free);
 
+// Device memory is host memory: the pointers are real addresses.
 void* deviceAlloc(int32_t device, size_t bytes);  // bytes > 0; Err::NoMemory on OOM
 // Waits for the device's queued work first (cudaFree's rule): work queued
 // before the free never sees the block reused.

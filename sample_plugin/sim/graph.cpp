@@ -1,25 +1,22 @@
-// sim/graph.cpp — graphs: capture records the work submitted to a stream;
-// instantiate freezes it into a list that replay submits to the current stream.
-// docs/streams-and-graphs.md draws the states.
+// sim/graph.cpp — graphs: capture records the work submitted to a stream; instantiate freezes
+// it into a list that replay submits to the current stream (states: docs/streams-and-graphs.md).
 #include "driver.h"
 
 namespace sim {
 
+enum class State { Empty, Capturing, Captured, Instantiated };
 struct Graph {
   explicit Graph(bool keep) : keep_graph(keep) {}
   const bool keep_graph;
   std::mutex mutex;  // guards everything below
-  enum class State { Empty, Capturing, Captured, Instantiated } state = State::Empty;
+  State state = State::Empty;
   Stream* stream = nullptr;  // the capture's stream
   OpList captured;
   OpList exec;  // what replay submits
   std::optional<PoolId> pool;
 };
 
-using State = Graph::State;
-
-// A graph with its lock held; Err::NotFound for an unknown handle.
-struct Locked {
+struct Locked {  // a graph with its lock held
   explicit Locked(int64_t h) : handle(h), graph(rt().graphs.find(h)), lock(graph->mutex) {}
   Graph* operator->() const { return graph.get(); }
   [[noreturn]] void misuse(const std::string& problem) const {

@@ -1,6 +1,5 @@
-// sim/memory.cpp — simulated device memory: a caching allocator per device
-// under one mutex (segments of host memory, best fit, split and coalesce),
-// exact statistics, a trace of events, OOM observers, and pinned host memory.
+// sim/memory.cpp — a caching allocator per device under one mutex (segments of host
+// memory, best fit, split and coalesce), exact stats, a trace, OOM observers, pinned memory.
 #include "driver.h"
 
 #include <cstdlib>
@@ -145,12 +144,14 @@ static void release(Memory& m, Segment& seg, std::map<char*, Block>::iterator bl
   free.emplace(block->second.size, block->first);
 }
 
-// The segment holding a device pointer; Err::BadValue for any other pointer.
-static std::map<char*, Segment>::iterator deviceSegment(Memory& m, const void* p) {
-  const auto seg = segmentAt(m, p);
-  if (seg != m.segments.end()) return seg;
-  throw Error(Err::BadValue, hex(p) + " is not device memory of the sample plugin: pass a pointer "
-                                      "that device_alloc returned");
+// The live block that starts at p; Err::BadValue for any other pointer.
+static std::pair<Segment*, std::map<char*, Block>::iterator> liveBlock(Memory& m, const void* p) {
+  if (const auto seg = segmentAt(m, p); seg != m.segments.end()) {
+    const auto block = blockAt(seg->second, p);
+    if (block->first == p && block->second.allocated) return {&seg->second, block};
+  }
+  throw Error(Err::BadValue, hex(p) + " is not a live allocation of the sample plugin: pass the "
+                                      "pointer that device_alloc returned");
 }
 
 Memory::~Memory() {
@@ -177,17 +178,12 @@ void deviceFree(void* ptr) {
   int32_t device = -1;
   {
     std::lock_guard<std::mutex> lock(m.mutex);
-    device = deviceSegment(m, ptr)->second.device;
+    device = liveBlock(m, ptr).first->device;
   }
   waitDevice(device);  // work queued before the free may still use the block
   std::lock_guard<std::mutex> lock(m.mutex);
-  Segment& seg = deviceSegment(m, ptr)->second;  // it may have been released meanwhile
-  const auto block = blockAt(seg, ptr);
-  if (block->first != ptr || !block->second.allocated) {
-    throw Error(Err::BadValue, str(hex(ptr), " is not a live allocation on device ", device,
-                                   ": pass the pointer that device_alloc returned"));
-  }
-  release(m, seg, block);
+  const auto [seg, block] = liveBlock(m, ptr);  // it may have been freed meanwhile
+  release(m, *seg, block);
 }
 
 bool findDeviceRange(const void* ptr, size_t bytes, int32_t* device) {

@@ -83,11 +83,6 @@ void badDevice(int32_t index) {
                                  n == 0 ? "no devices" : str(n, " devices (0..", n - 1, ")")));
 }
 
-ThreadState& freshThread() noexcept {
-  t_thread = ThreadState{g_generation.load(std::memory_order_relaxed), 0, {}};
-  return t_thread;
-}
-
 Stream& createStream(int32_t index) {
   checkDevice(index);
   Device& d = device(index);

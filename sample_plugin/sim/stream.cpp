@@ -30,7 +30,7 @@ static void checkRange(const void* ptr, size_t size, bool on_device, int32_t dev
 }
 
 static void submitChecked(Stream& s, const char* name, std::function<void()> check,
-                   std::function<void()> work) {
+                          std::function<void()> work) {
   check();
   s.submit({name, [check, work] {
               check();
@@ -51,8 +51,6 @@ Stream::~Stream() {
   stop();
   if (worker_.joinable()) worker_.join();
 }
-
-std::string Stream::name() const { return str("stream ", id, " of device ", device); }
 
 void Stream::submit(Op op, bool event_op) {
   std::lock_guard<std::mutex> lock(mutex_);

@@ -125,11 +125,8 @@ mtia_status_t graph_instantiate(int64_t handle) noexcept {
 mtia_status_t graph_replay(int64_t handle) noexcept {
   return guard([&] {
     LockedGraph g(handle);
-    switch (g->state) {
-      case State::Empty: g.misuse("has not been captured: capture and instantiate it before replaying");
-      case State::Capturing: g.misuse("is capturing: end the capture and instantiate it before replaying");
-      case State::Captured: g.misuse("is not instantiated: call instantiate before replaying");
-      case State::Instantiated: break;
+    if (g->state != State::Instantiated) {
+      g.misuse("is not instantiated: capture and instantiate it before replaying");
     }
     Op op;
     op.kind = Op::Kind::Graph;

@@ -110,7 +110,6 @@ class DeviceMemory {
   mutable std::shared_mutex mutex_;
   std::map<uintptr_t, Block> blocks_;
   std::unordered_map<size_t, std::vector<uintptr_t>> free_spans_;  // span -> addresses
-  std::unordered_map<uintptr_t, int32_t> last_owner_;  // every address handed out: its device
   std::vector<PerDevice> devices_;
   HistoryConfig history_;
   uint64_t seq_ = 0;
