@@ -270,8 +270,8 @@ TEST_CASE("Replayed work on freed device memory is an error at synchronize", "[e
   p.hooks.deviceFree(block);
   p.hooks.mtiagraphReplay(graph);
   CHECK(mtia_test::errorOf([&] { p.exec.synchronize(p.hooks.getCurrentStream(0)); }) ==
-        "StreamExec::synchronize() failed in MTIA plugin 'mtia-sample': queued memset on stream 0 "
-        "of device 0 failed: memset destination (64 bytes) is not inside one live device "
+        "StreamExec::synchronize() failed in MTIA plugin 'mtia-sample': queued graph replay on "
+        "stream 0 of device 0 failed: memset destination (64 bytes) is not inside one live device "
         "allocation (INVALID_ARGUMENT)");
   p.hooks.mtiagraphDestroy(graph);
 }

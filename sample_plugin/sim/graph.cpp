@@ -1,5 +1,5 @@
-// sim/graph.cpp — graphs: capture records the work submitted to a stream; instantiate freezes
-// it into a list that replay submits to the current stream (states: docs/streams-and-graphs.md).
+// sim/graph.cpp — graphs: capture records the work submitted to a stream, instantiate freezes
+// it, replay runs it as one op on the current stream (states: docs/streams-and-graphs.md).
 #include "driver.h"
 
 namespace sim {
@@ -12,7 +12,7 @@ struct Graph {
   State state = State::Empty;
   Stream* stream = nullptr;  // the capture's stream
   OpList captured;
-  OpList exec;  // what replay submits
+  std::shared_ptr<const OpList> exec;  // what replay runs, shared with replays in flight
   std::optional<PoolId> pool;
 };
 
@@ -62,7 +62,7 @@ void endCapture(int64_t graph) {
   g->stream->capture(graph, nullptr);
   g->state = State::Captured;
   if (!g->keep_graph) {
-    g->exec = std::exchange(g->captured, {});
+    g->exec = std::make_shared<const OpList>(std::exchange(g->captured, {}));
     g->state = State::Instantiated;
   }
 }
@@ -72,7 +72,7 @@ void instantiateGraph(int64_t graph) {
   g.refuseWhileCapturing("instantiating it");
   if (g->state == State::Empty) g.misuse("has not been captured: there is nothing to instantiate");
   if (!g->keep_graph) g.misuse("was created with keep_graph=false: capture_end already instantiated it");
-  g->exec = g->captured;
+  g->exec = std::make_shared<const OpList>(g->captured);
   g->state = State::Instantiated;
 }
 
@@ -82,7 +82,10 @@ void replayGraph(int64_t graph) {
     g.misuse("is not instantiated: capture and instantiate it before replaying");
   }
   Stream& stream = currentStream(g->stream->device);
-  for (const Op& op : g->exec) stream.submit(op);  // in order, each reporting its own failure
+  // One submission for the whole graph; its ops run in order, the first failure ends it.
+  stream.submit({"graph replay", [ops = g->exec] {
+                   for (const Op& op : *ops) op.run();
+                 }});
 }
 
 void resetGraph(int64_t graph) {
@@ -90,7 +93,7 @@ void resetGraph(int64_t graph) {
   g.refuseWhileCapturing("resetting it");
   g->state = State::Empty;
   g->captured.clear();
-  g->exec.clear();
+  g->exec.reset();
   g->pool.reset();
 }
 
