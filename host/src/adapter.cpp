@@ -261,8 +261,8 @@ nlohmann::json PluginHooks::callJson(const char* hook, Write write) const {
 // which call() and check() turn into the absent-slot PluginError: a hook calls
 // its slot with no NULL check. A hook that checks its arguments before the
 // call asks first, so that an absent slot is reported whatever the arguments.
-#define MTIA_REQUIRE_SLOT(hook, slot)                    \
-  do {                                                   \
+#define MTIA_REQUIRE_SLOT(hook, slot)                         \
+  do {                                                        \
     if (api_.slot == absentSlots().slot) absent(hook, #slot); \
   } while (false)
 
